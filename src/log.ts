@@ -1,0 +1,46 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger } from 'pino';
+
+const secrets = new Set<string>();
+
+/** Values that must never reach a log line, whatever field or message carries them (tokens, passwords). */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 4) secrets.add(value);
+}
+
+export function scrubSecrets(text: string): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+  return out;
+}
+
+export interface LoggerOptions {
+  level?: string;
+  /** Pretty output for a person; JSON lines otherwise. Defaults to whether stderr is a terminal. */
+  pretty?: boolean;
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? process.env.HERAUT_LOG_LEVEL ?? 'info';
+  const pretty = options.pretty ?? (Boolean(process.stderr.isTTY) && !options.destination);
+  const base = {
+    level,
+    base: undefined,
+    redact: {
+      paths: ['password', 'appKey', 'appSecret', 'accessToken', 'accessSecret', 'accessJwt', 'refreshJwt', 'apiKey', '*.password', '*.appSecret', '*.accessSecret', '*.accessToken', '*.accessJwt', '*.refreshJwt', '*.apiKey', 'headers.authorization'],
+      censor: '[redacted]',
+    },
+    hooks: { streamWrite: scrubSecrets },
+  };
+  if (pretty) {
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 2, colorize: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss' } } });
+  }
+  return pino(base, options.destination ?? pino.destination({ dest: 2, sync: true }));
+}
+
+/** A logger that drops everything: for library callers and tests that do not look at logs. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,44 @@
+import type { Article } from '../feeds/article.js';
+import type { PlatformId } from '../platforms/platform.js';
+import type { Teaser } from '../teaser/teaser.js';
+
+/** review: waits for a person; publishing: claimed by a process, outcome unknown until settled. */
+export type TargetState = 'pending' | 'review' | 'publishing' | 'published' | 'failed' | 'skipped';
+
+export interface JobTarget {
+  account: string;
+  platform: PlatformId;
+  teaser: Teaser;
+  /** Chosen before the first attempt; every attempt reuses it (Bluesky record key). */
+  postKey: string;
+  state: TargetState;
+  attempts: number;
+  /** ISO time before which no attempt is made (backoff, rate limit, pacing). */
+  notBefore?: string;
+  waitReason?: string;
+  lastError?: { code: string; message: string; at: string };
+  postId?: string;
+  postUrl?: string;
+  publishedAt?: string;
+}
+
+/** One article, the teaser per target account, and where each account stands. Stored as one JSON file. */
+export interface Job {
+  version: 1;
+  id: string;
+  feedId: string;
+  articleKey: string;
+  canonicalLink: string;
+  article: Article;
+  createdAt: string;
+  dryRun: boolean;
+  targets: Record<string, JobTarget>;
+}
+
+export function isSettled(target: JobTarget): boolean {
+  return target.state === 'published' || target.state === 'failed' || target.state === 'skipped';
+}
+
+export function isJobDone(job: Job): boolean {
+  return Object.values(job.targets).every(isSettled);
+}
