@@ -1,0 +1,116 @@
+import { ApiPartialResponseError, ApiRequestError, ApiResponseError } from 'twitter-api-v2';
+import { HerautError } from '../../errors.js';
+
+export const X_DUPLICATE_DETAIL = 'You are not allowed to create a Tweet with duplicate content.';
+
+const FIFTEEN_MINUTES = 15 * 60_000;
+
+export interface XErrorContext {
+  account: string;
+  /** What we were doing, for the message: "post", "verify the credentials", "upload the image". */
+  action: string;
+  timeoutMs: number;
+  /** The latest call hit our time limit. */
+  timedOut: boolean;
+  /** The caller aborted (shutdown). */
+  aborted: boolean;
+}
+
+/** X's 403 for a text it already has: after a timed-out attempt, it means that attempt went through. */
+export function isXDuplicate(error: unknown): boolean {
+  return error instanceof ApiResponseError && error.code === 403 && apiDetail(error).includes('duplicate content');
+}
+
+/** Turns what twitter-api-v2 throws into the HerautError whose code decides what happens next. */
+export function toXError(error: unknown, context: XErrorContext): unknown {
+  if (error instanceof HerautError) return error;
+  const { account, action } = context;
+
+  if (error instanceof ApiResponseError) {
+    const status = error.code;
+    const detail = apiDetail(error);
+    const said = detail ? `: ${detail}` : '';
+    const details = { account, status, detail };
+    if (status === 401) {
+      return new HerautError(
+        'platform-auth',
+        `account ${account}: X rejected the credentials (401${said}); check that X_APP_KEY, X_APP_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET come from the same app and were regenerated after any permission change`,
+        { cause: error, details },
+      );
+    }
+    if (status === 403) {
+      return new HerautError(
+        'platform-auth',
+        `account ${account}: X refused to ${action} (403${said}); check in the developer portal that the app has Read and Write access and the account is not suspended or locked`,
+        { cause: error, details },
+      );
+    }
+    if (status === 402) {
+      return new HerautError('platform-auth', `account ${account}: X requires payment to ${action} (402${said}); add credits to the app in the developer portal`, { cause: error, details });
+    }
+    if (status === 429) return rateLimited(error, account, action);
+    if (status >= 500) {
+      return new HerautError('platform-unavailable', `account ${account}: X failed to ${action} (${status}${said}); heraut will retry later`, { cause: error, retryable: true, details });
+    }
+    return new HerautError('platform-rejected', `account ${account}: X rejected the request to ${action} (${status}${said}); edit the post so X accepts it, this one will not be retried`, { cause: error, details });
+  }
+
+  if (error instanceof ApiRequestError || error instanceof ApiPartialResponseError) {
+    const seconds = Math.round(context.timeoutMs / 100) / 10;
+    const message = context.aborted
+      ? `account ${account}: interrupted while trying to ${action}; heraut will retry and check for a duplicate`
+      : context.timedOut
+        ? `account ${account}: X did not answer within ${seconds}s when trying to ${action}; heraut will retry (raise accounts.${account}.timeout if this keeps happening)`
+        : `account ${account}: could not reach X to ${action} (${networkReason(error)}); heraut will retry, check the network if this keeps happening`;
+    return new HerautError('platform-unavailable', message, { cause: error, retryable: true, details: { account, timedOut: context.timedOut } });
+  }
+
+  return error;
+}
+
+function rateLimited(error: ApiResponseError, account: string, action: string): HerautError {
+  const header = (name: string): number | undefined => {
+    const raw = error.headers?.[name];
+    const value = Number(Array.isArray(raw) ? raw[0] : raw);
+    return raw === undefined || !Number.isFinite(value) ? undefined : value;
+  };
+  let which: string;
+  let resetSeconds: number | undefined;
+  let hint: string;
+  if (header('x-user-limit-24hour-remaining') === 0) {
+    which = "the account's 24-hour post limit";
+    resetSeconds = header('x-user-limit-24hour-reset');
+    hint = `lower accounts.${account}.pace.maxPerDay if this happens every day`;
+  } else if (header('x-app-limit-24hour-remaining') === 0) {
+    which = "the app's 24-hour post limit";
+    resetSeconds = header('x-app-limit-24hour-reset');
+    hint = 'other accounts or tools using the same app count too';
+  } else {
+    which = 'the 15-minute rate limit';
+    resetSeconds = header('x-rate-limit-reset');
+    hint = `raise accounts.${account}.pace.minGap if this keeps happening`;
+  }
+  const retryAt = resetSeconds !== undefined && resetSeconds * 1000 > Date.now() ? resetSeconds * 1000 : Date.now() + FIFTEEN_MINUTES;
+  return new HerautError(
+    'platform-rate-limited',
+    `account ${account}: X refused to ${action}, ${which} is used up; heraut will retry after ${new Date(retryAt).toISOString()} (${hint})`,
+    { cause: error, retryable: true, retryAt, details: { account, status: 429, limit: which } },
+  );
+}
+
+/** twitter-api-v2 keeps the socket error in `_options.error` (its `requestError` getter reads the wrong key). */
+function networkReason(error: ApiRequestError | ApiPartialResponseError): string {
+  const options = (error as unknown as { _options?: { error?: unknown; responseError?: unknown } })._options;
+  const cause = (error instanceof ApiRequestError ? options?.error : options?.responseError) as { code?: unknown; message?: unknown } | undefined;
+  const reason = [typeof cause?.code === 'string' ? cause.code : undefined, typeof cause?.message === 'string' ? cause.message : undefined].filter(Boolean).join(' ');
+  return reason || error.message;
+}
+
+function apiDetail(error: ApiResponseError): string {
+  const data = error.data as { detail?: unknown; title?: unknown; errors?: Array<{ message?: unknown }> } | undefined;
+  const parts: string[] = [];
+  if (typeof data?.detail === 'string') parts.push(data.detail);
+  else if (typeof data?.title === 'string') parts.push(data.title);
+  for (const item of data?.errors ?? []) if (typeof item?.message === 'string' && !parts.includes(item.message)) parts.push(item.message);
+  return parts.join(' ').replace(/\s+/g, ' ').trim().slice(0, 300);
+}
