@@ -1,0 +1,61 @@
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import type { FeedConfig } from '../config/schema.js';
+import { parseDuration } from '../config/schema.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { Article } from './article.js';
+import { fetchFeed, type FeedFetchState, type FetchFunction } from './fetch-feed.js';
+import { parseFeedDocument } from './parse-feed.js';
+
+export type { FeedFetchState, FetchFunction } from './fetch-feed.js';
+export { parseFeedDocument, type ParsedFeed, type ParseFeedOptions } from './parse-feed.js';
+
+export interface ReadFeedOptions {
+  /** Folder that relative file paths in feed.url are resolved against (the config file's folder). */
+  baseDir: string;
+  state?: FeedFetchState;
+  signal?: AbortSignal;
+  log?: Logger;
+  fetch?: FetchFunction;
+}
+
+export type ReadFeedResult =
+  | { status: 'not-modified'; state: FeedFetchState; bytes: 0 }
+  | { status: 'ok'; title?: string; articles: Article[]; state: FeedFetchState; bytes: number; movedTo?: string; skipped: number };
+
+type ReadableFeed = Pick<FeedConfig, 'id' | 'url'> & Partial<Pick<FeedConfig, 'language' | 'maxBytes' | 'timeout'>>;
+
+/**
+ * Fetches and parses one feed: articles oldest first, or 'not-modified' when the server answered 304 to the
+ * conditional GET built from `state`. Throws HerautError feed-unreachable / feed-rate-limited / feed-too-large / feed-invalid.
+ */
+export async function readFeed(feed: ReadableFeed, options: ReadFeedOptions): Promise<ReadFeedResult> {
+  const log = (options.log ?? silentLogger()).child({ feed: feed.id });
+  const fetched = await fetchFeed(feed.url, {
+    feedId: feed.id,
+    baseDir: options.baseDir,
+    timeoutMs: parseDuration(feed.timeout ?? '30s'),
+    maxBytes: feed.maxBytes ?? 10 * 1024 * 1024,
+    state: options.state,
+    signal: options.signal,
+    fetch: options.fetch,
+  });
+  if (fetched.status === 'not-modified') {
+    log.debug('feed not modified');
+    return { status: 'not-modified', state: fetched.state, bytes: 0 };
+  }
+  if (fetched.movedTo) log.warn({ url: feed.url, movedTo: fetched.movedTo }, 'feed moved permanently; update its url in the config');
+  const feedUrl = /^(https?|file):/i.test(fetched.url) ? fetched.url : pathToFileURL(path.resolve(options.baseDir, fetched.url)).toString();
+  const parsed = await parseFeedDocument(fetched.body, { feedId: feed.id, feedUrl, contentType: fetched.contentType, language: feed.language });
+  if (parsed.skipped > 0) log.warn({ skipped: parsed.skipped }, 'feed items without a link skipped');
+  log.debug({ articles: parsed.articles.length, bytes: fetched.body.length }, 'feed read');
+  return {
+    status: 'ok',
+    ...(parsed.title ? { title: parsed.title } : {}),
+    articles: parsed.articles,
+    state: fetched.state,
+    bytes: fetched.body.length,
+    skipped: parsed.skipped,
+    ...(fetched.movedTo ? { movedTo: fetched.movedTo } : {}),
+  };
+}
