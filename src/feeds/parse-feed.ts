@@ -395,6 +395,27 @@ export async function parseFeedDocument(body: Buffer | string, options: ParseFee
   }
 }
 
+/** An enumerable property computed on first read, so JSON.stringify and spreads still see plain data. */
+function defineLazy<T extends object, K extends keyof T>(target: T, key: K, compute: () => T[K]): void {
+  let value: T[K];
+  let done = false;
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (!done) {
+        value = compute();
+        done = true;
+      }
+      return value;
+    },
+    set(next: T[K]) {
+      value = next;
+      done = true;
+    },
+  });
+}
+
 function buildArticles(feed: Raw, xml: string, options: ParseFeedOptions): ParsedFeed {
   const isAtom = /^<feed[\s>]/i.test(xml.slice(/<(?!\?|!)/.exec(xml)!.index));
   const feedAttrs = (feed.attrs ?? {}) as Record<string, string>;
@@ -429,9 +450,6 @@ function buildArticles(feed: Raw, xml: string, options: ParseFeedOptions): Parse
 
     const summaryHtml = isAtom ? asString(item.summary) : asString(item.rawDescription) ?? asString(item.summary);
     const contentHtml = asString(item['content:encoded']) ?? (isAtom ? asString(item.content) : undefined);
-    const summary = summaryHtml ? htmlToPlainText(summaryHtml) : '';
-    const structured = contentAndSections(contentHtml ?? summaryHtml ?? '');
-    const content = contentHtml ? structured.text : '';
 
     const categories: string[] = [];
     const seen = new Set<string>();
@@ -450,21 +468,28 @@ function buildArticles(feed: Raw, xml: string, options: ParseFeedOptions): Parse
     const imageBase = resolveUrl(itemAttrs['xml:base'], feedBase) ? base : link;
     const image = resolveUrl(pickImage(item, contentHtml ?? summaryHtml), imageBase);
 
-    articles.push({
+    const article = {
       feedId: options.feedId,
       key: articleKey({ guid, link, title, published }),
       link,
       canonicalLink: canonicalLink(link),
       title,
-      summary,
-      content,
-      sections: structured.sections,
+      summary: '',
+      content: '',
+      sections: [] as ArticleSection[],
       categories,
       language: configLanguage ?? normaliseLanguage(itemAttrs['xml:lang']) ?? normaliseLanguage(asString(item.dcLanguage) ?? asString(item.language)) ?? feedLanguage,
       ...(author ? { author: decodeOnce(author) } : {}),
       ...(isHttp(image) ? { image } : {}),
       ...(published ? { published } : {}),
-    });
+    };
+    // Most items of a poll are already known and never need their text: convert HTML only when a field is read.
+    let structured: { text: string; sections: ArticleSection[] } | undefined;
+    const structure = () => (structured ??= contentAndSections(contentHtml ?? summaryHtml ?? ''));
+    defineLazy(article, 'summary', () => (summaryHtml ? htmlToPlainText(summaryHtml) : ''));
+    defineLazy(article, 'content', () => (contentHtml ? structure().text : ''));
+    defineLazy(article, 'sections', () => structure().sections);
+    articles.push(article);
   }
 
   const title = asString(feed.title) ? decodeOnce(asString(feed.title)!) : undefined;

@@ -44,7 +44,6 @@ export async function readFeed(feed: ReadableFeed, options: ReadFeedOptions): Pr
     log.debug('feed not modified');
     return { status: 'not-modified', state: fetched.state, bytes: 0 };
   }
-  if (fetched.movedTo) log.warn({ url: feed.url, movedTo: fetched.movedTo }, 'feed moved permanently; update its url in the config');
   const feedUrl = /^(https?|file):/i.test(fetched.url) ? fetched.url : pathToFileURL(path.resolve(options.baseDir, fetched.url)).toString();
   const parsed = await parseFeedDocument(fetched.body, { feedId: feed.id, feedUrl, contentType: fetched.contentType, language: feed.language });
   if (parsed.skipped > 0) log.warn({ skipped: parsed.skipped }, 'feed items without a link skipped');
