@@ -20,6 +20,8 @@ export interface JobTarget {
   postId?: string;
   postUrl?: string;
   publishedAt?: string;
+  /** Attach the article's image (X) or use it as the card thumb (Bluesky); chosen when the job is made. Default: the account's setting. */
+  media?: 'none' | 'image';
 }
 
 /** One article, the teaser per target account, and where each account stands. Stored as one JSON file. */

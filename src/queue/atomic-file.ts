@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+/** Temp files start with this; readers skip them, so a crash mid-write leaves nothing that looks like data. */
+export const tempPrefix = '.tmp-';
+
+function tempPathFor(file: string): string {
+  return path.join(path.dirname(file), `${tempPrefix}${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+}
+
+async function writeSynced(file: string, data: string): Promise<void> {
+  const handle = await fs.open(file, 'wx');
+  try {
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function syncDir(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    // Some platforms (Windows) cannot fsync a folder; the rename is still atomic there.
+    if (!isCode(error, 'EISDIR', 'EPERM', 'EINVAL', 'EBADF')) throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Replaces `file` with `data` so that a crash leaves either the old or the new content, never a mix. */
+export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  const temp = tempPathFor(file);
+  try {
+    await writeSynced(temp, data);
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+  await syncDir(path.dirname(file));
+}
+
+/** Creates `file` with `data` only if it does not exist yet; returns false when it already did. */
+export async function createFileAtomic(file: string, data: string): Promise<boolean> {
+  const temp = tempPathFor(file);
+  await writeSynced(temp, data);
+  try {
+    // link() fails with EEXIST instead of replacing: an atomic, exclusive create of complete content.
+    await fs.link(temp, file);
+    return true;
+  } catch (error) {
+    if (isCode(error, 'EEXIST')) return false;
+    throw error;
+  } finally {
+    await fs.rm(temp, { force: true });
+    await syncDir(path.dirname(file));
+  }
+}
+
+export async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return undefined;
+    throw error;
+  }
+}
+
+export function isCode(error: unknown, ...codes: string[]): boolean {
+  return typeof error === 'object' && error !== null && codes.includes((error as NodeJS.ErrnoException).code ?? '');
+}
+
+/** Removes temp files left by processes that died mid-write (their pid is in the name); others may still be writing theirs. */
+export async function removeStrayTemps(dir: string, isDead: (pid: number) => boolean): Promise<number> {
+  let removed = 0;
+  for (const name of await fs.readdir(dir)) {
+    if (!name.startsWith(tempPrefix)) continue;
+    const pid = Number(/\.(\d+)\.[0-9a-f]+$/.exec(name)?.[1]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isDead(pid)) {
+      await fs.rm(path.join(dir, name), { force: true });
+      removed += 1;
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { HerautError } from '../errors.js';
+import { isCode, readIfExists, tempPrefix } from './atomic-file.js';
+
+export const lockStaleAfterMs = 15 * 60_000;
+
+export interface LockInfo {
+  pid: number;
+  hostname: string;
+  at: string;
+  token: string;
+}
+
+export interface FileLock {
+  readonly file: string;
+  /** False when another process has taken the lock over (it thought we were dead). */
+  isHeld(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+export function pidIsDead(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return isCode(error, 'ESRCH');
+  }
+}
+
+export function isStale(info: LockInfo | undefined, now: Date, staleAfterMs = lockStaleAfterMs): boolean {
+  if (!info) return true;
+  if (info.hostname === os.hostname() && info.pid !== process.pid && pidIsDead(info.pid)) return true;
+  const at = Date.parse(info.at);
+  return !Number.isFinite(at) || now.getTime() - at > staleAfterMs;
+}
+
+function parseLock(text: string | undefined): LockInfo | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const info = JSON.parse(text) as LockInfo;
+    return typeof info.pid === 'number' && typeof info.token === 'string' ? info : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readLock(file: string): Promise<{ exists: boolean; info?: LockInfo }> {
+  const text = await readIfExists(file);
+  return { exists: text !== undefined, info: parseLock(text) };
+}
+
+/** Exclusive create of the lock file with its whole content (link of a finished temp file), so no one ever reads a half-written lock. */
+async function createLock(file: string, info: LockInfo): Promise<boolean> {
+  const temp = path.join(path.dirname(file), `${tempPrefix}${path.basename(file)}.${process.pid}.${info.token}`);
+  await fs.writeFile(temp, JSON.stringify(info), { flag: 'wx' });
+  try {
+    await fs.link(temp, file);
+    return true;
+  } catch (error) {
+    if (isCode(error, 'EEXIST')) return false;
+    throw error;
+  } finally {
+    await fs.rm(temp, { force: true });
+  }
+}
+
+/**
+ * Takes `file` if it is free or stale; undefined when a live holder has it.
+ * Breaking a stale lock goes through a second exclusive file, so two processes that both find
+ * the same stale lock cannot both remove it and each believe they hold the new one.
+ */
+export async function tryLock(file: string, now: Date, staleAfterMs = lockStaleAfterMs): Promise<FileLock | undefined> {
+  const info: LockInfo = { pid: process.pid, hostname: os.hostname(), at: now.toISOString(), token: randomBytes(8).toString('hex') };
+  if (await createLock(file, info)) return heldLock(file, info.token);
+  const existing = await readLock(file);
+  if (existing.exists && !isStale(existing.info, now, staleAfterMs)) return undefined;
+  const breaker = `${file}.break`;
+  const breakerInfo = { ...info, token: `${info.token}b` };
+  if (!(await createLock(breaker, breakerInfo))) {
+    const other = await readLock(breaker);
+    // A breaker left by a process that died while breaking; the next attempt can go through.
+    if (other.exists && isStale(other.info, now, 60_000)) await fs.rm(breaker, { force: true });
+    return undefined;
+  }
+  try {
+    const again = await readLock(file);
+    if (again.exists) {
+      if (again.info?.token !== existing.info?.token) return undefined;
+      await fs.rm(file, { force: true });
+    }
+  } finally {
+    await fs.rm(breaker, { force: true });
+  }
+  return (await createLock(file, info)) ? heldLock(file, info.token) : undefined;
+}
+
+function heldLock(file: string, token: string): FileLock {
+  let released = false;
+  return {
+    file,
+    async isHeld() {
+      return !released && (await readLock(file)).info?.token === token;
+    },
+    async release() {
+      if (released) return;
+      released = true;
+      if ((await readLock(file)).info?.token === token) await fs.rm(file, { force: true });
+    },
+  };
+}
+
+/** Runs `fn` holding `file`, waiting a bounded time for short critical sections of other processes. */
+export async function withLock<T>(file: string, now: () => Date, fn: () => Promise<T>, waitMs = 10_000): Promise<T> {
+  const deadline = performance.now() + waitMs;
+  for (;;) {
+    const lock = await tryLock(file, now());
+    if (lock) {
+      try {
+        return await fn();
+      } finally {
+        await lock.release();
+      }
+    }
+    if (performance.now() > deadline) {
+      throw new HerautError('queue-busy', `${path.basename(file)} stayed locked by another heraut process for ${Math.round(waitMs / 1000)}s; if no other heraut is running, delete ${file}`, { retryable: true });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+  }
+}

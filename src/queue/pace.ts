@@ -1,0 +1,95 @@
+import { CronExpressionParser } from 'cron-parser';
+import { HerautError } from '../errors.js';
+import { parseDuration, type Pace } from '../config/schema.js';
+import type { AccountState } from './queue.js';
+
+export type PaceReason = 'gap' | 'max-per-day' | 'slot';
+
+export interface PaceWait {
+  reason: PaceReason;
+  until: Date;
+}
+
+export const defaultMinGap = '5m';
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function partsIn(date: Date, timezone: string): { year: string; month: string; day: string } {
+  let format = formatters.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timezone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]));
+  return { year: parts.year!, month: parts.month!, day: parts.day! };
+}
+
+/** YYYY-MM-DD of `date` in `timezone`. */
+export function dayKey(date: Date, timezone: string): string {
+  const { year, month, day } = partsIn(date, timezone);
+  return `${year}-${month}-${day}`;
+}
+
+/** YYYY-MM of `date` in `timezone`. */
+export function monthKey(date: Date, timezone: string): string {
+  const { year, month } = partsIn(date, timezone);
+  return `${year}-${month}`;
+}
+
+function cron(expression: string, currentDate: Date, timezone: string) {
+  try {
+    return CronExpressionParser.parse(expression, { currentDate, tz: timezone });
+  } catch (error) {
+    throw new HerautError('config-invalid', `pace slot "${expression}" is not a cron expression; use five fields such as "0 9,12,18 * * *"`, { cause: error });
+  }
+}
+
+export function nextCronTime(expression: string, after: Date, timezone: string): Date {
+  return cron(expression, after, timezone).next().toDate();
+}
+
+/** Start of the next calendar day in `timezone`. */
+export function nextDayStart(now: Date, timezone: string): Date {
+  return nextCronTime('0 0 * * *', now, timezone);
+}
+
+/** Start of the next calendar month in `timezone`. */
+export function nextMonthStart(now: Date, timezone: string): Date {
+  return nextCronTime('0 0 1 * *', now, timezone);
+}
+
+export interface PaceInput {
+  now: Date;
+  timezone: string;
+  /** When the target became due: a slot only counts if it came at or after this minute. */
+  dueAt: Date;
+}
+
+/**
+ * Whether the account may post now under its pace, else until when it waits (the latest of the reasons that hold).
+ * Slots: one post per slot time, at or after the slot; a slot missed while heraut was down counts once, and never for a job that arrived later.
+ */
+export function nextAllowedAt(pace: Pace | undefined, state: AccountState, input: PaceInput): PaceWait | undefined {
+  const { now, timezone } = input;
+  const waits: PaceWait[] = [];
+  const lastPost = state.lastPostAt ? new Date(state.lastPostAt) : undefined;
+  if (pace?.maxPerDay !== undefined && (state.postsByDay[dayKey(now, timezone)] ?? 0) >= pace.maxPerDay) {
+    waits.push({ reason: 'max-per-day', until: nextDayStart(now, timezone) });
+  }
+  const gap = parseDuration(pace?.minGap ?? defaultMinGap);
+  if (gap > 0 && lastPost && now.getTime() < lastPost.getTime() + gap) {
+    waits.push({ reason: 'gap', until: new Date(lastPost.getTime() + gap) });
+  }
+  if (pace?.slots && pace.slots.length > 0) {
+    const dueMinute = Math.floor(input.dueAt.getTime() / 60_000) * 60_000;
+    const justAfterNow = new Date(now.getTime() + 1);
+    const lastSlot = Math.max(...pace.slots.map((slot) => cron(slot, justAfterNow, timezone).prev().toDate().getTime()));
+    const slotOpen = lastSlot >= dueMinute && (!lastPost || lastPost.getTime() < lastSlot);
+    if (!slotOpen) {
+      const next = Math.min(...pace.slots.map((slot) => nextCronTime(slot, now, timezone).getTime()));
+      waits.push({ reason: 'slot', until: new Date(next) });
+    }
+  }
+  if (waits.length === 0) return undefined;
+  return waits.reduce((latest, wait) => (wait.until > latest.until ? wait : latest));
+}
