@@ -1,0 +1,111 @@
+import { Parser } from 'htmlparser2';
+import sharp from 'sharp';
+
+/** Bluesky rejects a post whose card thumb blob is larger than this. */
+export const BLUESKY_MAX_THUMB_BYTES = 1_000_000;
+
+const MAX_HTML_BYTES = 2_000_000;
+const MAX_IMAGE_BYTES = 20_000_000;
+const MAX_WIDTH = 1200;
+const MIN_WIDTH = 200;
+const QUALITIES = [85, 70, 55];
+const ROUNDS = 6;
+// Preference order when a page names several images.
+const IMAGE_META = ['og:image:secure_url', 'og:image', 'og:image:url', 'twitter:image', 'twitter:image:src'];
+
+export interface CardThumb {
+  data: Buffer;
+  mimeType: 'image/jpeg';
+  /** Where the image came from. */
+  source: string;
+}
+
+export interface CardThumbOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  fetch?: typeof globalThis.fetch;
+}
+
+/** The image for a link card: the given one, else the page's og:image / twitter:image; undefined when the page names none. Throws on download or decode failures. */
+export async function fetchCardThumb(link: { url: string; image?: string }, options: CardThumbOptions): Promise<CardThumb | undefined> {
+  const source = link.image ?? (await findPageImage(link.url, options));
+  if (!source) return undefined;
+  const { body } = await fetchLimited(source, MAX_IMAGE_BYTES, options, 'image/');
+  return { data: await shrinkImage(body), mimeType: 'image/jpeg', source };
+}
+
+/** Reads a page's head for its share image, resolved against the page's final URL. */
+export async function findPageImage(pageUrl: string, options: CardThumbOptions): Promise<string | undefined> {
+  const { body, url } = await fetchLimited(pageUrl, MAX_HTML_BYTES, options, 'text/html', 'application/xhtml+xml');
+  const found = new Map<string, string>();
+  const parser = new Parser({
+    onopentag(name, attribs) {
+      if (name !== 'meta') return;
+      const key = (attribs.property ?? attribs.name ?? '').trim().toLowerCase();
+      const content = attribs.content?.trim();
+      if (content && IMAGE_META.includes(key) && !found.has(key)) found.set(key, content);
+    },
+  });
+  parser.end(body.toString('utf8'));
+  for (const key of IMAGE_META) {
+    const value = found.get(key);
+    if (!value) continue;
+    try {
+      const resolved = new URL(value, url);
+      if (resolved.protocol === 'http:' || resolved.protocol === 'https:') return resolved.href;
+    } catch {
+      // a malformed URL in one tag: try the next
+    }
+  }
+  return undefined;
+}
+
+/** Recompresses to JPEG, stepping width and quality down until it fits Bluesky's thumb limit. */
+export async function shrinkImage(input: Buffer): Promise<Buffer> {
+  // Decode once (EXIF rotation applied, alpha flattened on white since JPEG has none), then try sizes from the raw pixels.
+  const { data, info } = await sharp(input, { failOn: 'none', limitInputPixels: 100_000_000 })
+    .rotate()
+    .flatten({ background: '#ffffff' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
+  let width = Math.min(MAX_WIDTH, info.width);
+  for (let round = 0; round < ROUNDS; round++) {
+    let size = 0;
+    for (const quality of QUALITIES) {
+      const out = await sharp(data, raw).resize({ width, withoutEnlargement: true }).jpeg({ quality }).toBuffer();
+      if (out.length <= BLUESKY_MAX_THUMB_BYTES) return out;
+      size = out.length;
+    }
+    // Bytes grow with the pixel count, so scale the width by the square root of how far over we are.
+    width = Math.max(MIN_WIDTH, Math.floor(width * Math.sqrt(BLUESKY_MAX_THUMB_BYTES / size) * 0.9));
+  }
+  throw new Error(`image does not fit in ${BLUESKY_MAX_THUMB_BYTES} bytes even at ${width} px wide`);
+}
+
+async function fetchLimited(url: string, maxBytes: number, options: CardThumbOptions, ...types: string[]): Promise<{ body: Buffer; url: string }> {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`not an http(s) URL: ${parsed.protocol}`);
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const response = await (options.fetch ?? globalThis.fetch)(parsed, { signal, redirect: 'follow', headers: { accept: `${types.join(', ')};q=1, */*;q=0.5`, 'user-agent': 'heraut (link card)' } });
+  try {
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const type = (response.headers.get('content-type') ?? '').toLowerCase();
+    if (type && !types.some((wanted) => type.startsWith(wanted))) throw new Error(`unexpected content type ${type}`);
+    const declared = Number(response.headers.get('content-length'));
+    if (declared > maxBytes) throw new Error(`too large (${declared} bytes, limit ${maxBytes})`);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    if (response.body) {
+      for await (const chunk of response.body) {
+        size += chunk.byteLength;
+        if (size > maxBytes) throw new Error(`too large (over ${maxBytes} bytes)`);
+        chunks.push(chunk);
+      }
+    }
+    return { body: Buffer.concat(chunks), url: response.url || parsed.href };
+  } finally {
+    if (!response.bodyUsed) await response.body?.cancel().catch(() => undefined);
+  }
+}
