@@ -1,0 +1,87 @@
+import { HerautError } from '../../errors.js';
+import { canonicalLink } from '../../feeds/canonical-link.js';
+import { readFeed } from '../../feeds/read-feed.js';
+import type { Article } from '../../feeds/article.js';
+import type { FeedConfig } from '../../config/schema.js';
+import { buildJob, feedTargets } from '../../service/enqueue-article.js';
+import { deliverDue } from '../../service/run-cycle.js';
+import type { Runtime } from '../../service/runtime.js';
+import { openRuntime, splitList } from '../context.js';
+import type { GlobalOptions } from '../main.js';
+
+/** The manual trigger: find the article, write its teaser, publish it now (past pacing, within rate limits and budget). */
+export async function postCommand(global: GlobalOptions, query: string, options: { to?: string; dryRun?: boolean; force?: boolean }): Promise<void> {
+  const runtime = await openRuntime(global, { dryRun: options.dryRun });
+  try {
+    const { feed, article } = await findArticle(runtime, query);
+    const accounts = splitList(options.to) ?? feedTargets(runtime, feed);
+    for (const account of accounts) {
+      if (!runtime.loaded.config.accounts[account]) {
+        throw new HerautError('usage', `--to: no account named "${account}"; must be one of: ${Object.keys(runtime.loaded.config.accounts).join(', ')}`);
+      }
+    }
+    const existing = await runtime.queue.findJob(article.key) ?? await runtime.queue.findJob(article.canonicalLink);
+    const already = accounts.filter((account) => existing?.targets[account]?.state === 'published');
+    if (already.length > 0 && !options.force) {
+      const where = already.map((account) => `${account}${existing!.targets[account]!.postUrl ? ` (${existing!.targets[account]!.postUrl})` : ''}`).join(', ');
+      throw new HerautError('already-posted', `"${article.title}" was already posted to ${where}; add --force to post it again`);
+    }
+    let jobId: string;
+    const pendingHere = existing && !options.force && accounts.every((account) => existing.targets[account]);
+    if (pendingHere) {
+      // The service already queued it: publish that job now rather than making a second one.
+      jobId = existing!.id;
+      const claim = await runtime.queue.claim(jobId);
+      if (!claim) throw new HerautError('queue-busy', `job ${jobId} is being published by another heraut process right now; run heraut status in a moment`);
+      for (const account of accounts) {
+        const target = claim.job.targets[account]!;
+        if (target.state === 'review' || (target.state === 'pending' && target.notBefore)) {
+          target.state = 'pending';
+          target.notBefore = undefined;
+          target.waitReason = undefined;
+        }
+      }
+      await claim.save(claim.job);
+      await claim.release();
+    } else {
+      const job = await buildJob(runtime, feed, article, { accounts, review: false });
+      if (existing) job.id = `${job.id}-${runtime.now().getTime().toString(36)}`;
+      await runtime.queue.addJob(job);
+      jobId = job.id;
+    }
+    const outcomes = await deliverDue(runtime, { only: [jobId], ignorePacing: true, ignoreBudget: options.force });
+    let failed = 0;
+    for (const outcome of outcomes) {
+      if (outcome.state === 'published') runtime.write(`${outcome.account}: ${outcome.postUrl ?? 'published'}\n`);
+      else {
+        if (outcome.state === 'failed') failed++;
+        runtime.write(`${outcome.account}: ${outcome.state}${outcome.waitUntil ? ` until ${outcome.waitUntil}` : ''}${outcome.waitReason ? ` (${outcome.waitReason})` : ''}${outcome.error ? `: ${outcome.error}` : ''}\n`);
+      }
+    }
+    if (failed > 0 || outcomes.some((o) => o.state !== 'published')) process.exitCode = 1;
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function findArticle(runtime: Runtime, query: string): Promise<{ feed: FeedConfig; article: Article }> {
+  let wanted: string | undefined;
+  try {
+    wanted = canonicalLink(query);
+  } catch {
+    wanted = undefined;
+  }
+  const errors: string[] = [];
+  for (const feed of runtime.loaded.config.feeds) {
+    try {
+      const result = await readFeed(feed, { baseDir: runtime.loaded.baseDir, log: runtime.log });
+      if (result.status !== 'ok') continue;
+      const article = result.articles.find((item) => item.key === query || item.link === query || (wanted !== undefined && item.canonicalLink === wanted));
+      if (article) return { feed, article };
+    } catch (error) {
+      errors.push(`${feed.id}: ${(error as Error).message}`);
+    }
+  }
+  const note = errors.length > 0 ? ` (unreadable feeds: ${errors.join('; ')})` : '';
+  throw new HerautError('article-not-found', `no configured feed has an item with URL or guid "${query}"${note}; check the URL, or run heraut preview to list the feeds' items`);
+}

@@ -1,0 +1,63 @@
+import { FeedConfig } from '../../config/schema.js';
+import { loadConfig } from '../../config/load-config.js';
+import type { Article } from '../../feeds/article.js';
+import { readFeed } from '../../feeds/read-feed.js';
+import { formatDryRunPost } from '../../platforms/dry-run/dry-run-publisher.js';
+import { platformIds } from '../../platforms/platform.js';
+import { writeTeasers } from '../../teaser/write-teasers.js';
+import { errorMessage } from '../../errors.js';
+import { cliLogger } from '../context.js';
+import type { GlobalOptions } from '../main.js';
+
+/** Shows what heraut would write, for any feed, without a config, a queue or a network call beyond the feed itself. */
+export async function previewCommand(global: GlobalOptions, source: string | undefined, options: { json?: boolean; limit?: number }): Promise<void> {
+  const log = cliLogger(global);
+  let feeds: FeedConfig[];
+  let baseDir = process.cwd();
+  let llm;
+  if (source) {
+    feeds = [FeedConfig.parse({ id: 'preview', url: source, maxAge: '0' })];
+  } else {
+    const loaded = loadConfig({ file: global.config, dryRun: true });
+    feeds = loaded.config.feeds;
+    baseDir = loaded.baseDir;
+    llm = loaded.config.llm;
+  }
+  let failures = 0;
+  for (const feed of feeds) {
+    let articles: Article[] = [];
+    try {
+      const result = await readFeed(feed, { baseDir, log });
+      if (result.status === 'ok') articles = result.articles;
+    } catch (error) {
+      failures++;
+      process.stderr.write(`heraut: feed ${feed.id} (${feed.url}): ${errorMessage(error)}\n`);
+      continue;
+    }
+    const shown = options.limit ? articles.slice(-options.limit) : articles;
+    for (const article of shown) {
+      const teasers = await writeTeasers(article, [...platformIds], { feed, llm, log });
+      const x = teasers.x!;
+      const bluesky = teasers.bluesky!;
+      if (options.json) {
+        const line = {
+          feed: feed.id,
+          id: article.key,
+          url: article.link,
+          title: article.title,
+          language: article.language ?? null,
+          x: { text: x.text, weightedLength: x.length.weighted, valid: x.length.valid },
+          bluesky: { text: bluesky.text, graphemes: bluesky.length.graphemes, bytes: bluesky.length.bytes, facets: bluesky.facets ?? [], langs: bluesky.langs },
+        };
+        process.stdout.write(`${JSON.stringify(line)}\n`);
+      } else {
+        process.stdout.write(`▶ ${article.title}\n  ${article.link}${article.language ? ` [${article.language}]` : ''}\n\n`);
+        for (const teaser of [x, bluesky]) {
+          const link = { url: article.link, title: article.title, description: article.summary, image: article.image };
+          process.stdout.write(formatDryRunPost(teaser.platform, teaser.platform, { jobId: article.key, text: teaser.text, facets: teaser.facets, langs: teaser.langs, link, postKey: '', media: 'none' }).replace(', dry run', ', preview'));
+        }
+      }
+    }
+  }
+  if (failures > 0) process.exitCode = 1;
+}

@@ -1,0 +1,72 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { HerautError } from '../../errors.js';
+import type { JobTarget } from '../../queue/job.js';
+import { checkEditedTeaser } from '../../teaser/write-teasers.js';
+import { openRuntime, splitList } from '../context.js';
+import type { GlobalOptions } from '../main.js';
+
+type ReviewAction = 'approve' | 'skip' | 'retry' | 'edit';
+
+const allowedFrom: Record<ReviewAction, JobTarget['state'][]> = {
+  approve: ['review'],
+  skip: ['review', 'pending', 'failed'],
+  retry: ['failed'],
+  edit: ['review', 'pending', 'failed'],
+};
+
+export async function reviewCommand(global: GlobalOptions, action: ReviewAction, query: string, options: { to?: string; dryRun?: boolean }): Promise<void> {
+  const runtime = await openRuntime(global, { dryRun: options.dryRun });
+  try {
+    const found = await runtime.queue.findJob(query);
+    if (!found) throw new HerautError('article-not-found', `no job matches "${query}"; run heraut status to list jobs`);
+    const claim = await runtime.queue.claim(found.id);
+    if (!claim) throw new HerautError('queue-busy', `job ${found.id} is being published right now; try again in a moment`);
+    try {
+      const job = claim.job;
+      const accounts = splitList(options.to) ?? Object.keys(job.targets);
+      const changed: string[] = [];
+      for (const account of accounts) {
+        const target = job.targets[account];
+        if (!target) throw new HerautError('usage', `job ${job.id} has no target "${account}"; it has: ${Object.keys(job.targets).join(', ')}`);
+        if (!allowedFrom[action].includes(target.state)) continue;
+        if (action === 'edit') {
+          const text = editInEditor(target.teaser.text);
+          if (text === target.teaser.text) continue;
+          target.teaser = { ...checkEditedTeaser(target.platform, text, target.teaser.link, target.teaser.langs), writer: target.teaser.writer };
+        } else if (action === 'skip') {
+          target.state = 'skipped';
+        } else {
+          target.state = 'pending';
+          target.notBefore = undefined;
+          target.waitReason = undefined;
+          if (action === 'retry') target.attempts = 0;
+        }
+        changed.push(`${account}: ${target.state}`);
+      }
+      await claim.save(job);
+      runtime.write(changed.length > 0 ? `${job.id}: ${changed.join(', ')}\n` : `${job.id}: nothing to ${action} (states: ${Object.values(job.targets).map((t) => `${t.account} ${t.state}`).join(', ')})\n`);
+    } finally {
+      await claim.release();
+    }
+  } finally {
+    await runtime.close();
+  }
+}
+
+function editInEditor(text: string): string {
+  const editor = process.env.VISUAL ?? process.env.EDITOR;
+  if (!editor) throw new HerautError('usage', 'no editor: set EDITOR (e.g. export EDITOR=nano) to edit a teaser');
+  const dir = mkdtempSync(path.join(tmpdir(), 'heraut-edit-'));
+  const file = path.join(dir, 'teaser.txt');
+  try {
+    writeFileSync(file, text);
+    const result = spawnSync(`${editor} "${file}"`, { shell: true, stdio: 'inherit' });
+    if (result.status !== 0) throw new HerautError('usage', `the editor (${editor}) exited with ${result.status}; the teaser is unchanged`);
+    return readFileSync(file, 'utf8').replace(/\s+$/u, '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,108 @@
+import type { JobTarget } from '../../queue/job.js';
+import { openRuntime } from '../context.js';
+import type { GlobalOptions } from '../main.js';
+
+interface AccountSummary {
+  platform: string;
+  pending: number;
+  review: number;
+  waiting: Array<{ job: string; until?: string; reason?: string }>;
+  publishing: number;
+  failed: Array<{ job: string; error?: string }>;
+  published: number;
+  publishedToday: number;
+  lastPostAt?: string;
+  needsAttention?: string;
+  spentThisMonth: number;
+  budgetLeft?: number;
+}
+
+export async function statusCommand(global: GlobalOptions, options: { json?: boolean; dryRun?: boolean }): Promise<void> {
+  const runtime = await openRuntime({ ...global, logLevel: global.logLevel === 'info' ? 'warn' : global.logLevel }, { dryRun: options.dryRun });
+  const { config, timezone } = { config: runtime.loaded.config, timezone: runtime.loaded.config.timezone };
+  const now = runtime.now();
+  const today = dayIn(now, timezone);
+  const month = today.slice(0, 7);
+  const jobs = await runtime.queue.listJobs();
+  const accounts: Record<string, AccountSummary> = {};
+  for (const [name, account] of Object.entries(config.accounts)) {
+    const state = runtime.queue.accountState(name);
+    const spent = state.spentByMonth?.[month] ?? 0;
+    accounts[name] = {
+      platform: account.platform,
+      pending: 0,
+      review: 0,
+      waiting: [],
+      publishing: 0,
+      failed: [],
+      published: 0,
+      publishedToday: state.postsByDay?.[today] ?? 0,
+      lastPostAt: state.lastPostAt,
+      needsAttention: state.attention?.message,
+      spentThisMonth: round(spent),
+      budgetLeft: account.platform === 'x' && account.budget?.monthly !== undefined ? round(account.budget.monthly - spent) : undefined,
+    };
+  }
+  const feeds: Record<string, { jobs: number; lastPollAt?: string; lastSuccessAt?: string; lastError?: string; consecutiveFailures: number; nextPollAt?: string; movedTo?: string }> = {};
+  for (const feed of config.feeds) {
+    const state = runtime.queue.feedState(feed.id);
+    feeds[feed.id] = { jobs: 0, lastPollAt: state.lastPollAt, lastSuccessAt: state.lastSuccessAt, lastError: state.lastError, consecutiveFailures: state.consecutiveFailures ?? 0, nextPollAt: state.nextPollAt, movedTo: state.movedTo };
+  }
+  for (const job of jobs) {
+    if (feeds[job.feedId]) feeds[job.feedId]!.jobs++;
+    for (const target of Object.values(job.targets)) {
+      const summary = accounts[target.account];
+      if (summary) count(summary, job.id, target, now);
+    }
+  }
+  const report = { config: runtime.loaded.file, mode: config.dryRun ? 'dry-run' : 'live', queue: runtime.queue.dir, feeds, accounts };
+  if (options.json) {
+    runtime.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    const lines = [`heraut status (${report.mode}) — ${report.config}`, `queue: ${report.queue}`, '', 'Feeds:'];
+    for (const [id, feed] of Object.entries(feeds)) {
+      lines.push(`  ${id}: ${feed.jobs} jobs; last success ${feed.lastSuccessAt ?? 'never'}${feed.consecutiveFailures ? `; ${feed.consecutiveFailures} failures in a row, last: ${feed.lastError}` : ''}${feed.nextPollAt ? `; next poll not before ${feed.nextPollAt}` : ''}${feed.movedTo ? `; moved to ${feed.movedTo} (update the config)` : ''}`);
+    }
+    lines.push('', 'Accounts:');
+    for (const [name, a] of Object.entries(accounts)) {
+      lines.push(`  ${name} (${a.platform}): ${a.published} published (${a.publishedToday} today), ${a.pending} pending, ${a.review} in review, ${a.waiting.length} waiting, ${a.publishing} publishing, ${a.failed.length} failed`);
+      if (a.needsAttention) lines.push(`    NEEDS ATTENTION: ${a.needsAttention}`);
+      if (a.platform === 'x') lines.push(`    spent this month: $${a.spentThisMonth.toFixed(2)}${a.budgetLeft !== undefined ? `, $${a.budgetLeft.toFixed(2)} left of the budget` : ''}`);
+      for (const w of a.waiting.slice(0, 5)) lines.push(`    waiting: ${w.job}${w.until ? ` until ${w.until}` : ''}${w.reason ? ` (${w.reason})` : ''}`);
+      for (const f of a.failed.slice(0, 5)) lines.push(`    failed: ${f.job}: ${f.error ?? 'unknown error'} (heraut retry ${f.job})`);
+    }
+    runtime.write(`${lines.join('\n')}\n`);
+  }
+  await runtime.close();
+}
+
+function count(summary: AccountSummary, jobId: string, target: JobTarget, now: Date): void {
+  switch (target.state) {
+    case 'published':
+      summary.published++;
+      break;
+    case 'failed':
+      summary.failed.push({ job: jobId, error: target.lastError?.message });
+      break;
+    case 'review':
+      summary.review++;
+      break;
+    case 'publishing':
+      summary.publishing++;
+      break;
+    case 'pending':
+      if (target.notBefore && Date.parse(target.notBefore) > now.getTime()) summary.waiting.push({ job: jobId, until: target.notBefore, reason: target.waitReason });
+      else summary.pending++;
+      break;
+    default:
+      break;
+  }
+}
+
+function dayIn(date: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}

@@ -1,0 +1,47 @@
+import { parseDuration, type FeedConfig } from '../config/schema.js';
+import { deliverJobs, type DeliveryOutcome } from '../queue/deliver-jobs.js';
+import { pollFeed, type PollOutcome } from './poll-feed.js';
+import type { Runtime } from './runtime.js';
+
+export interface CycleReport {
+  polls: PollOutcome[];
+  deliveries: DeliveryOutcome[];
+}
+
+const pollConcurrency = 4;
+
+/** Polls the given feeds (all by default) a few at a time, then delivers whatever is due. */
+export async function runCycle(runtime: Runtime, options: { feeds?: FeedConfig[]; signal?: AbortSignal; force?: boolean } = {}): Promise<CycleReport> {
+  const feeds = options.feeds ?? runtime.loaded.config.feeds;
+  const polls: PollOutcome[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < feeds.length && !options.signal?.aborted) {
+      const feed = feeds[next++]!;
+      polls.push(await pollFeed(runtime, feed, { force: options.force, signal: options.signal }));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(pollConcurrency, feeds.length) }, worker));
+  const deliveries = await deliverDue(runtime, { signal: options.signal });
+  return { polls, deliveries };
+}
+
+export async function deliverDue(runtime: Runtime, options: { only?: string[]; ignorePacing?: boolean; ignoreBudget?: boolean; signal?: AbortSignal } = {}): Promise<DeliveryOutcome[]> {
+  const { config } = runtime.loaded;
+  const outcomes = await deliverJobs({
+    queue: runtime.queue,
+    publisher: (account) => runtime.publisher(account),
+    accounts: config.accounts,
+    retry: config.retry,
+    timezone: config.timezone,
+    now: runtime.now,
+    log: runtime.log,
+    only: options.only,
+    // A dry run sends nothing, so it shows every due post now instead of spacing them out.
+    ignorePacing: options.ignorePacing ?? config.dryRun,
+    ignoreBudget: options.ignoreBudget,
+    signal: options.signal,
+  });
+  await runtime.queue.compact(parseDuration(config.retention));
+  return outcomes;
+}
