@@ -107,7 +107,9 @@ export async function runService(initial: Runtime, options: ServiceOptions): Pro
   clearInterval(timer);
   for (const task of tasks) void task.stop();
   runtime.log.info({ inFlight: inFlight.size }, 'stopping: letting in-flight work finish');
-  await Promise.race([Promise.allSettled([...inFlight]), sleep(8_000)]);
+  const giveUp = new AbortController();
+  await Promise.race([Promise.allSettled([...inFlight]), sleep(8_000, giveUp.signal)]);
+  giveUp.abort();
   await new Promise((resolve) => (health ? health.close(resolve) : resolve(undefined)));
   await runtime.close();
 }
