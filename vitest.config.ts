@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     setupFiles: ['test/support/loopback-only.ts'],
+    globalSetup: ['test/support/build.ts'],
   },
 });

@@ -34,7 +34,7 @@ export async function checkCommand(global: GlobalOptions, options: { online?: bo
           await publisher.close?.();
           notes.push(`account ${name} (${account.platform}): credentials work, posting as ${handle}`);
         } catch (error) {
-          problems.push(`account ${name} (${account.platform}): ${errorMessage(error)}`);
+          problems.push(`account ${name} (${account.platform}): ${errorMessage(error).replace(`account ${name}: `, '')}`);
         }
       }),
     );
