@@ -17,6 +17,10 @@ export interface Teaser {
   facets?: Facet[];
   length: TeaserLength;
   writer: WriterId;
+  /** The hook as fitted (sentences, possibly shortened with "…"), without emojis, hashtags and link. */
+  hook?: string;
+  /** A person edited the text (review); `writer` is the writer of the text they started from. */
+  edited?: boolean;
 }
 
 export interface TeaserLength {

@@ -1,0 +1,258 @@
+import type { FeedConfig, Llm } from '../config/schema.js';
+import { HerautError, errorMessage } from '../errors.js';
+import type { Article } from '../feeds/article.js';
+import type { Logger } from '../log.js';
+import { utf8Length } from '../platforms/bluesky/limits.js';
+import type { Facet, PlatformId } from '../platforms/platform.js';
+import { askLlm, type ChatMessage, type LlmTeaser } from './ask-llm.js';
+import { extractHook } from './extract-hook.js';
+import { DEFAULT_TEMPLATE, fitTeaser, measureFor, overflowOf, shortenLinkForDisplay, type TeaserDraft } from './fit-teaser.js';
+import { cleanInline, graphemes, primaryLanguage } from './fold-text.js';
+import { applyFrenchTypography } from './french-typography.js';
+import { isSingleEmoji, pickEmojis, DEFAULT_MAX_EMOJIS } from './pick-emojis.js';
+import { isValidHashtag, pickHashtags } from './pick-hashtags.js';
+import { splitSentences } from './split-sentences.js';
+import type { Teaser, WriterId } from './teaser.js';
+
+export interface TeaserContext {
+  feed: FeedConfig;
+  llm?: Llm;
+  log?: Logger;
+  fetch?: typeof fetch;
+}
+
+export type Teasers = Partial<Record<PlatformId, Teaser>>;
+
+interface Base {
+  sentences: string[];
+  title: string;
+  summary: string;
+  emojis: string[];
+  hashtags: string[];
+  langs: string[];
+}
+
+function typeset(feed: Pick<FeedConfig, 'typography'>, text: string): string {
+  return feed.typography === 'fr' ? applyFrenchTypography(text) : text;
+}
+
+function prepare(article: Article, feed: FeedConfig): Base {
+  const hook = extractHook(article, feed);
+  const sentences = hook.sentences.map((s) => typeset(feed, s));
+  const hookText = sentences.join(' ');
+  const title = cleanInline(article.title);
+  const categories = article.categories.map(cleanInline);
+  return {
+    sentences,
+    title: typeset(feed, title),
+    summary: typeset(feed, cleanInline(article.summary)),
+    emojis: pickEmojis([title, hookText, categories.join(', ')].join('\n'), article.language, feed, hookText),
+    hashtags: pickHashtags({ text: `${title}\n${hookText}`, categories, language: article.language, hook: hookText }, feed),
+    langs: article.language ? [article.language] : [],
+  };
+}
+
+function templateFor(feed: FeedConfig, platform: PlatformId): string | undefined {
+  const template = feed.template;
+  if (template === undefined) return undefined;
+  if (typeof template === 'string') return template;
+  return template[platform] ?? template.default ?? DEFAULT_TEMPLATE;
+}
+
+function assertValid(teaser: Teaser, article: Article): Teaser {
+  if (teaser.length.valid) return teaser;
+  throw new HerautError(
+    'teaser-invalid',
+    `no ${teaser.platform} teaser fits for ${article.link}: ${describeLength(teaser)}; the link itself is too long for ${teaser.platform}, shorten it in the feed`,
+    { details: { article: article.key, length: teaser.length } },
+  );
+}
+
+function describeLength(teaser: Pick<Teaser, 'platform' | 'length'>): string {
+  const { length } = teaser;
+  return teaser.platform === 'x'
+    ? `${length.weighted} weighted characters, X allows ${length.limit} (a link counts 23, emoji and CJK count 2)`
+    : `${length.graphemes} graphemes and ${length.bytes} bytes, Bluesky allows ${length.limit} graphemes and 3000 bytes`;
+}
+
+function draftFrom(article: Article, base: Base, writer: WriterId, template?: string): TeaserDraft {
+  return {
+    sentences: base.sentences,
+    title: base.title,
+    emojis: base.emojis,
+    hashtags: base.hashtags,
+    link: article.link,
+    langs: base.langs,
+    writer,
+    template,
+    summary: base.summary,
+    author: article.author ? cleanInline(article.author) : '',
+    feed: article.feedId,
+  };
+}
+
+/** The offline writer: hook from the article's own sentences, emojis and hashtags from dictionaries. Deterministic. */
+export function writeExtractiveTeasers(article: Article, platforms: PlatformId[], feed: FeedConfig): Teasers {
+  const base = prepare(article, feed);
+  const out: Teasers = {};
+  for (const platform of platforms) out[platform] = assertValid(fitTeaser(draftFrom(article, base, 'extractive'), platform), article);
+  return out;
+}
+
+/** feed.template filled with {title} {hook} {summary} {emojis} {hashtags} {link} {author} {feed}, fitted like the extractive writer. */
+export function writeTemplateTeasers(article: Article, platforms: PlatformId[], feed: FeedConfig): Teasers {
+  const base = prepare(article, feed);
+  const out: Teasers = {};
+  for (const platform of platforms) {
+    out[platform] = assertValid(fitTeaser(draftFrom(article, base, 'template', templateFor(feed, platform) ?? DEFAULT_TEMPLATE), platform), article);
+  }
+  return out;
+}
+
+const HOOK_TARGET_CHARS = 180;
+
+function languageName(language: string | undefined): string {
+  const primary = primaryLanguage(language);
+  if (!primary) return 'the language of the article';
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(primary) ?? primary;
+  } catch {
+    return primary;
+  }
+}
+
+function promptFor(article: Article, feed: FeedConfig): ChatMessage[] {
+  const language = languageName(article.language);
+  const section = extractHook(article, feed);
+  const body = [article.summary, ...article.sections.map((s) => `${s.heading}\n${s.text}`), article.sections.length ? '' : article.content]
+    .filter(Boolean)
+    .join('\n\n')
+    .slice(0, 4000);
+  const max = Math.min(DEFAULT_MAX_EMOJIS, feed.emojis?.max ?? DEFAULT_MAX_EMOJIS);
+  return [
+    {
+      role: 'system',
+      content:
+        `You write the teaser posted on X and Bluesky for a new article. Write in ${language}. ` +
+        `The hook is one or two sentences (at most ${HOOK_TARGET_CHARS} characters) that state the news and why it matters; no link, no hashtags, no emojis inside it. ` +
+        'Keep every apostrophe, accent and quotation mark exactly as written in the language. ' +
+        `Answer only with JSON: {"hook": string, "emojis": [up to ${max} emojis], "hashtags": [2 or 3 words without #]}.`,
+    },
+    {
+      role: 'user',
+      content: `Title: ${article.title}\nLead: ${section.sentences.join(' ')}\n\n${body}`,
+    },
+  ];
+}
+
+function draftFromLlm(article: Article, base: Base, answer: LlmTeaser, feed: FeedConfig): TeaserDraft {
+  const sentences = splitSentences(answer.hook, article.language).map((s) => typeset(feed, s));
+  const max = Math.min(DEFAULT_MAX_EMOJIS, feed.emojis?.max ?? DEFAULT_MAX_EMOJIS);
+  const emojis = [...new Set(answer.emojis.map((e) => e.trim().normalize('NFC')).filter(isSingleEmoji))].slice(0, max);
+  const hookText = sentences.join(' ');
+  const hashtags = answer.hashtags.length
+    ? pickHashtags({ text: '', categories: [], suggested: answer.hashtags, language: article.language, hook: hookText }, feed)
+    : base.hashtags;
+  return { ...draftFrom(article, base, 'llm'), sentences, emojis: emojis.length || max === 0 ? emojis : base.emojis, hashtags };
+}
+
+function fitAll(draft: TeaserDraft, platforms: PlatformId[]): { teasers: Teasers; overflow: number; worst?: Teaser } {
+  const teasers: Teasers = {};
+  let overflow = 0;
+  let worst: Teaser | undefined;
+  for (const platform of platforms) {
+    const teaser = fitTeaser(draft, platform, { cut: false });
+    teasers[platform] = teaser;
+    const over = overflowOf(teaser.length);
+    if (over > overflow) {
+      overflow = over;
+      worst = teaser;
+    }
+  }
+  return { teasers, overflow, worst };
+}
+
+async function writeLlmTeasers(article: Article, platforms: PlatformId[], context: TeaserContext): Promise<Teasers> {
+  const { feed, llm } = context;
+  const log = context.log?.child({ feed: feed.id, article: article.key });
+  const fallback = (reason: string) => {
+    log?.warn({ reason, writer: 'llm' }, 'llm writer failed; using the extractive writer');
+    return writeExtractiveTeasers(article, platforms, feed);
+  };
+  if (!llm) return fallback('no llm endpoint configured; add llm: { baseUrl, model, apiKeyEnv } to the config');
+  const base = prepare(article, feed);
+  const messages = promptFor(article, feed);
+  try {
+    let answer = await askLlm(llm, messages, context.fetch);
+    let fitted = fitAll(draftFromLlm(article, base, answer, feed), platforms);
+    if (fitted.overflow > 0 && fitted.worst) {
+      log?.info({ overflow: fitted.overflow, platform: fitted.worst.platform }, 'llm teaser too long; asking again');
+      messages.push(
+        { role: 'assistant', content: JSON.stringify(answer) },
+        {
+          role: 'user',
+          content: `That teaser is ${fitted.overflow} characters too long for ${fitted.worst.platform === 'x' ? 'X' : 'Bluesky'} (${describeLength(fitted.worst)}). Shorten the hook by at least ${fitted.overflow + 10} characters and answer with the same JSON.`,
+        },
+      );
+      answer = await askLlm(llm, messages, context.fetch);
+      fitted = fitAll(draftFromLlm(article, base, answer, feed), platforms);
+      if (fitted.overflow > 0) return fallback(`the second answer is still ${fitted.overflow} characters too long`);
+    }
+    return fitted.teasers;
+  } catch (error) {
+    return fallback(errorMessage(error));
+  }
+}
+
+/** Teasers for the given platforms with the feed's writer (default extractive); the llm writer falls back to extractive with a warning. */
+export async function writeTeasers(article: Article, platforms: PlatformId[], context: TeaserContext): Promise<Teasers> {
+  const writer = context.feed.writer ?? 'extractive';
+  if (writer === 'llm') return writeLlmTeasers(article, platforms, context);
+  if (writer === 'template') return writeTemplateTeasers(article, platforms, context.feed);
+  return writeExtractiveTeasers(article, platforms, context.feed);
+}
+
+const HASHTAG_IN_TEXT = /(?<![\p{L}\p{M}\p{N}_&/])[#＃]([\p{L}\p{M}\p{N}_]+)/gu;
+
+/**
+ * Checks a text a person edited against the platform's limits and rebuilds what goes with it:
+ * hashtags, emojis and, for Bluesky, facets for the link (shown whole or shortened) and the hashtags.
+ */
+export function checkEditedTeaser(platform: PlatformId, text: string, link: string, langs: string[], writer: WriterId = 'extractive'): Teaser {
+  const length = measureFor(platform, text);
+  if (!text.trim()) throw new HerautError('teaser-invalid', `the edited ${platform} teaser is empty; write a text that contains the link ${link}`);
+  if (!length.valid) {
+    throw new HerautError('teaser-invalid', `the edited ${platform} teaser is too long: ${describeLength({ platform, length })}; shorten it`, { details: { length } });
+  }
+  const shown = [link, shortenLinkForDisplay(link)].find((candidate) => text.includes(candidate));
+  if (!shown || (platform === 'x' && shown !== link)) {
+    throw new HerautError('teaser-invalid', `the edited ${platform} teaser does not contain the article's link; put ${link} back in the text`);
+  }
+  const linkStart = text.indexOf(shown);
+  const linkEnd = linkStart + shown.length;
+  const facets: Facet[] = [
+    { index: { byteStart: utf8Length(text.slice(0, linkStart)), byteEnd: utf8Length(text.slice(0, linkEnd)) }, features: [{ $type: 'app.bsky.richtext.facet#link', uri: link }] },
+  ];
+  const hashtags: string[] = [];
+  for (const match of text.matchAll(HASHTAG_IN_TEXT)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    const tag = match[1];
+    if ((start < linkEnd && end > linkStart) || !isValidHashtag(tag)) continue;
+    hashtags.push(tag);
+    facets.push({ index: { byteStart: utf8Length(text.slice(0, start)), byteEnd: utf8Length(text.slice(0, end)) }, features: [{ $type: 'app.bsky.richtext.facet#tag', tag }] });
+  }
+  facets.sort((a, b) => a.index.byteStart - b.index.byteStart);
+  return {
+    platform,
+    text,
+    link,
+    hashtags,
+    emojis: [...new Set(graphemes(text).filter(isSingleEmoji))],
+    langs: langs.slice(0, 3),
+    ...(platform === 'bluesky' ? { facets } : {}),
+    length,
+    writer,
+    edited: true,
+  };
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { graphemes } from '../../src/teaser/fold-text.js';
+import { isSingleEmoji, pickEmojis } from '../../src/teaser/pick-emojis.js';
+import { makeFeed } from './make-article.js';
+
+describe('pickEmojis', () => {
+  it.each([
+    ['keywords as whole words, accents and case ignored', 'fr', {}, 'L’INTELLIGENCE ARTIFICIELLE et la securite', ['🤖', '🔒']],
+    ['most matches first', 'fr', {}, 'Une fusée. L’IA, un robot, un chatbot.', ['🤖', '🚀']],
+    ['never inside a word: "IA" is not in "média", "art" not in "partir"', 'fr', {}, 'Les médias vont partir', ['📰']],
+    ['nothing matches: one neutral emoji', 'en', {}, 'Nothing here at all', ['📰']],
+    ['neutral false: none', 'en', { emojis: { neutral: false } }, 'Nothing here at all', []],
+    ['neutral chosen by the feed', 'en', { emojis: { neutral: '🗞️' } }, 'Nothing here', ['🗞️']],
+    ['at most max', 'en', { emojis: { max: 1 } }, 'AI robots and a chatbot launch', ['🤖']],
+    ['max 0: none, not even neutral', 'en', { emojis: { max: 0 } }, 'AI', []],
+    ['feed keywords extend the dictionary, whole clusters', 'en', { emojis: { keywords: { '👩🏽‍🔬': ['chemist'], '🇫🇷': ['France'] } } }, 'A chemist in France', ['👩🏽‍🔬', '🇫🇷']],
+    ['other languages use the English dictionary', 'ja', {}, 'AI 日本語', ['🤖']],
+    ['unknown language: English dictionary', undefined, {}, 'climate', ['🌍']],
+  ])('%s', (_name, language, feedFields, text, expected) => {
+    expect(pickEmojis(text, language, makeFeed(feedFields))).toEqual(expected);
+  });
+
+  it('never repeats an emoji and skips ones the hook already has', () => {
+    const picked = pickEmojis('AI AI robot robots machine learning space', 'en', makeFeed(), 'Our hook 🤖');
+    expect(picked).not.toContain('🤖');
+    expect(new Set(picked).size).toBe(picked.length);
+  });
+
+  it('returns whole grapheme clusters only', () => {
+    const picked = pickEmojis('justice science vote AI', 'en', makeFeed());
+    expect(picked).toHaveLength(3);
+    for (const emoji of picked) {
+      expect(graphemes(emoji)).toHaveLength(1);
+      expect(isSingleEmoji(emoji)).toBe(true);
+    }
+  });
+});
