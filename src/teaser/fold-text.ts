@@ -15,18 +15,37 @@ export function graphemes(text: string): string[] {
   return Array.from(graphemeSegmenter.segment(text), (s) => s.segment);
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const wordSeparator = /[^\p{L}\p{M}\p{N}_]+/u;
+const maxPhraseWords = 5;
+
+/** A keyword or phrase in the form the phrase index uses: folded words joined by single spaces. */
+export function phraseKey(phrase: string): string {
+  return foldText(phrase).split(wordSeparator).filter(Boolean).join(' ');
 }
 
-/** A matcher for folded keywords (or phrases) as whole words: never inside a longer word. */
-export function wholeWordPattern(keywords: string | string[], flags = 'u'): RegExp {
-  const alternatives = (Array.isArray(keywords) ? keywords : [keywords])
-    .map((k) => foldText(k).split(' ').map(escapeRegExp).join('\\s+'))
-    .filter(Boolean)
-    .sort((a, b) => b.length - a.length);
-  if (alternatives.length === 0) return /(?!)/u;
-  return new RegExp(`(?<![\\p{L}\\p{M}\\p{N}_])(?:${alternatives.join('|')})(?![\\p{L}\\p{M}\\p{N}_])`, flags);
+export interface PhraseHit {
+  count: number;
+  /** Position (in words) of the first occurrence. */
+  first: number;
+}
+
+/**
+ * Every run of 1-5 whole words of the text, folded, with how often and where it first occurs. One pass instead of a
+ * regular expression per keyword: a keyword can only match whole words, never inside a longer one.
+ */
+export function indexPhrases(text: string): Map<string, PhraseHit> {
+  const words = foldText(text).split(wordSeparator).filter(Boolean);
+  const index = new Map<string, PhraseHit>();
+  for (let start = 0; start < words.length; start++) {
+    let phrase = '';
+    for (let length = 1; length <= maxPhraseWords && start + length <= words.length; length++) {
+      phrase = length === 1 ? words[start]! : `${phrase} ${words[start + length - 1]}`;
+      const hit = index.get(phrase);
+      if (hit) hit.count++;
+      else index.set(phrase, { count: 1, first: start });
+    }
+  }
+  return index;
 }
 
 /** Collapses runs of whitespace (newlines included) to one space; NFC, the form X counts in. */

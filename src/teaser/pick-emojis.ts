@@ -1,5 +1,5 @@
 import type { FeedConfig } from '../config/schema.js';
-import { foldText, graphemes, primaryLanguage, wholeWordPattern } from './fold-text.js';
+import { graphemes, indexPhrases, phraseKey, primaryLanguage } from './fold-text.js';
 import { dictionaryLanguage, loadEmojiDictionary, type EmojiDictionary } from './load-dictionary.js';
 
 const NEUTRAL: Record<string, string> = { fr: '📰', en: '📰' };
@@ -9,16 +9,20 @@ export const DEFAULT_MAX_EMOJIS = 3;
 // Keywords are looked for near the start: title and hook come first, and a huge text must not cost seconds.
 const SCAN_CHARS = 4000;
 
-type Entry = { emoji: string; pattern: RegExp };
+type Entry = { emoji: string; keys: string[] };
 const compiled = new WeakMap<EmojiDictionary, Entry[]>();
 
 function compile(dictionary: EmojiDictionary): Entry[] {
   let entries = compiled.get(dictionary);
   if (!entries) {
-    entries = [...dictionary].map(([emoji, keywords]) => ({ emoji, pattern: wholeWordPattern(keywords, 'gu') }));
+    entries = [...dictionary].map(([emoji, keywords]) => ({ emoji, keys: keysOf(keywords) }));
     compiled.set(dictionary, entries);
   }
   return entries;
+}
+
+function keysOf(keywords: string | string[]): string[] {
+  return (Array.isArray(keywords) ? keywords : [keywords]).map(phraseKey).filter(Boolean);
 }
 
 /** One emoji is one grapheme cluster that is a pictograph or a flag; anything else is not used as an emoji. */
@@ -42,17 +46,19 @@ export function pickEmojis(text: string, language: string | undefined, feed: Pic
   if (max === 0) return [];
   const entries = [...compile(loadEmojiDictionary(dictionaryLanguage(primaryLanguage(language))))];
   for (const [emoji, keywords] of Object.entries(feed.emojis?.keywords ?? {})) {
-    entries.unshift({ emoji: emoji.normalize('NFC'), pattern: wholeWordPattern(keywords, 'gu') });
+    entries.unshift({ emoji: emoji.normalize('NFC'), keys: keysOf(keywords) });
   }
-  const folded = foldText(text.slice(0, SCAN_CHARS));
+  const index = indexPhrases(text.slice(0, SCAN_CHARS));
   const scored: Array<{ emoji: string; count: number; first: number; order: number }> = [];
   entries.forEach((entry, order) => {
     if (!isSingleEmoji(entry.emoji) || avoid.includes(entry.emoji)) return;
     let count = 0;
     let first = Infinity;
-    for (const match of folded.matchAll(entry.pattern)) {
-      count++;
-      first = Math.min(first, match.index);
+    for (const key of entry.keys) {
+      const hit = index.get(key);
+      if (!hit) continue;
+      count += hit.count;
+      first = Math.min(first, hit.first);
     }
     if (count > 0) scored.push({ emoji: entry.emoji, count, first, order });
   });

@@ -1,6 +1,6 @@
 import twitterText from 'twitter-text';
 import type { FeedConfig } from '../config/schema.js';
-import { foldText, graphemes, primaryLanguage, wholeWordPattern } from './fold-text.js';
+import { foldText, graphemes, indexPhrases, phraseKey, primaryLanguage } from './fold-text.js';
 import { dictionaryLanguage, loadHashtagDictionary, type HashtagDictionary } from './load-dictionary.js';
 
 export const DEFAULT_MAX_HASHTAGS = 3;
@@ -14,13 +14,13 @@ const JUNK_CATEGORIES = new Set(['uncategorized', 'uncategorised', 'non classe',
 // Keywords are looked for near the start: title and hook come first, and a huge text must not cost seconds.
 const SCAN_CHARS = 4000;
 
-type Phrase = { phrase: string; folded: string; pattern: RegExp; tag: string };
+type Phrase = { phrase: string; folded: string; key: string; tag: string };
 const compiled = new WeakMap<HashtagDictionary, Phrase[]>();
 
 function compile(dictionary: HashtagDictionary): Phrase[] {
   let phrases = compiled.get(dictionary);
   if (!phrases) {
-    phrases = [...dictionary].map(([phrase, tag]) => ({ phrase, folded: foldText(phrase), pattern: wholeWordPattern(phrase), tag }));
+    phrases = [...dictionary].map(([phrase, tag]) => ({ phrase, folded: foldText(phrase), key: phraseKey(phrase), tag }));
     compiled.set(dictionary, phrases);
   }
   return phrases;
@@ -93,9 +93,9 @@ export function pickHashtags(input: HashtagInput, feed: Pick<FeedConfig, 'hashta
     if (!isUsableCategory(category)) continue;
     consider(byPhrase.get(foldText(category)) ?? category);
   }
-  const folded = foldText(input.text.slice(0, SCAN_CHARS));
+  const index = indexPhrases(input.text.slice(0, SCAN_CHARS));
   const matches = phrases
-    .map((p) => ({ tag: p.tag, index: p.pattern.exec(folded)?.index ?? -1, length: p.folded.length }))
+    .map((p) => ({ tag: p.tag, index: index.get(p.key)?.first ?? -1, length: p.folded.length }))
     .filter((m) => m.index >= 0)
     .sort((a, b) => a.index - b.index || b.length - a.length);
   for (const match of matches) consider(match.tag);
