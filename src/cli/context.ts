@@ -20,10 +20,10 @@ export function loadCliConfig(global: GlobalOptions, log: Logger, options: { dry
   return loaded;
 }
 
-export async function openRuntime(global: GlobalOptions, options: { dryRun?: boolean } = {}): Promise<Runtime> {
+export async function openRuntime(global: GlobalOptions, options: { dryRun?: boolean; retryAttention?: boolean } = {}): Promise<Runtime> {
   const log = cliLogger(global);
   const loaded = loadCliConfig(global, log, options);
-  return createRuntime(loaded, { log });
+  return createRuntime(loaded, { log, retryAttention: options.retryAttention });
 }
 
 export function splitList(value: string | undefined): string[] | undefined {

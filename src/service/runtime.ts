@@ -22,6 +22,8 @@ export interface RuntimeOptions {
   log: Logger;
   now?: () => Date;
   write?: (text: string) => void;
+  /** Commands that publish (run, post) give accounts that needed attention another try; status and check only look. */
+  retryAttention?: boolean;
 }
 
 export async function createRuntime(loaded: LoadedConfig, options: RuntimeOptions): Promise<Runtime> {
@@ -29,6 +31,7 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
   const write = options.write ?? ((text: string) => void process.stdout.write(text));
   const { config } = loaded;
   const queue = await openQueue({ dir: loaded.queueDir, namespace: config.dryRun ? 'dry-run' : 'live', now, log: options.log });
+  if (options.retryAttention) await retryAccountsNeedingAttention(queue, Object.keys(config.accounts), options.log);
   const publishers = new Map<string, Promise<Publisher>>();
   return {
     loaded,
@@ -53,4 +56,17 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
       await Promise.allSettled(all.map((result) => (result.status === 'fulfilled' ? result.value.close?.() : undefined)));
     },
   };
+}
+
+/**
+ * An account marked as needing attention (bad credentials, suspended) holds its posts without a retry loop. A new
+ * process or a reloaded configuration is when a person may have fixed it, so each start tries such an account again once.
+ */
+async function retryAccountsNeedingAttention(queue: Queue, accounts: string[], log: Logger): Promise<void> {
+  for (const account of accounts) {
+    const state = await queue.loadAccountState(account);
+    if (!state.attention) continue;
+    log.warn({ account, since: state.attention.at, reason: state.attention.message }, 'account needed attention; trying it again');
+    await queue.saveAccountState(account, { ...state, attention: undefined });
+  }
 }

@@ -87,6 +87,30 @@ describe('live: heraut run --once against a real PDS and the X emulator', () => 
     expect((await blueskyPosts()).filter((r) => String(r.value.embed?.external?.uri ?? '').includes('/articles/split-'))).toHaveLength(2);
   });
 
+  it('bad X credentials: the account needs attention, its posts wait, and go out once the credentials are fixed', async () => {
+    world.feeds.route('/auth.xml', serveFeed({ body: explainerFeed('auth', 2) }));
+    const config = world.config('auth', '/auth.xml');
+    const xBefore = world.x.posts.length;
+    const bad = await heraut(['--config', config, 'run', '--once'], { X_ACCESS_SECRET: 'revoked-secret-000' });
+    expect(bad.code).toBe(0);
+    expect(bad.stderr).toMatch(/account needs attention/);
+    expect(world.x.posts.length).toBe(xBefore);
+    const status = JSON.parse((await heraut(['--config', config, 'status', '--json'])).stdout);
+    expect(status.accounts.x.needsAttention).toMatch(/401|credentials|X_/i);
+    expect(status.accounts.x.published).toBe(0);
+    expect(status.accounts.bluesky.published).toBe(2);
+    const check = await heraut(['--config', config, 'check']);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toMatch(/account x: needs attention/);
+
+    const fixed = await heraut(['--config', config, 'run', '--once']);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(world.x.posts.length).toBe(xBefore + 2);
+    const after = JSON.parse((await heraut(['--config', config, 'status', '--json'])).stdout);
+    expect(after.accounts.x.needsAttention).toBeUndefined();
+    expect(after.accounts.x.published).toBe(2);
+  });
+
   it('heraut post publishes one article now and refuses it a second time', async () => {
     world.feeds.route('/manual.xml', serveFeed({ body: explainerFeed('manual', 2) }));
     const config = world.config('manual', '/manual.xml', '    targets: [bluesky]\n');

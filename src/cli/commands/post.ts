@@ -11,7 +11,7 @@ import type { GlobalOptions } from '../main.js';
 
 /** The manual trigger: find the article, write its teaser, publish it now (past pacing, within rate limits and budget). */
 export async function postCommand(global: GlobalOptions, query: string, options: { to?: string; dryRun?: boolean; force?: boolean }): Promise<void> {
-  const runtime = await openRuntime(global, { dryRun: options.dryRun });
+  const runtime = await openRuntime(global, { dryRun: options.dryRun, retryAttention: true });
   try {
     const { feed, article } = await findArticle(runtime, query);
     const accounts = splitList(options.to) ?? feedTargets(runtime, feed);

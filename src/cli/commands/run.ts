@@ -7,7 +7,7 @@ import type { GlobalOptions } from '../main.js';
 
 export async function runCommand(global: GlobalOptions, options: { once?: boolean; dryRun?: boolean }): Promise<void> {
   const log = cliLogger(global);
-  const runtime = await createRuntime(loadCliConfig(global, log, { dryRun: options.dryRun }), { log });
+  const runtime = await createRuntime(loadCliConfig(global, log, { dryRun: options.dryRun }), { log, retryAttention: true });
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
@@ -32,7 +32,7 @@ export async function runCommand(global: GlobalOptions, options: { once?: boolea
     }
     await runService(runtime, {
       signal: controller.signal,
-      reload: async () => createRuntime(loadConfig({ file: global.config, dryRun: options.dryRun }), { log }),
+      reload: async () => createRuntime(loadConfig({ file: global.config, dryRun: options.dryRun }), { log, retryAttention: true }),
       onReloadRequest: (callback) => process.on('SIGHUP', callback),
     });
   } finally {

@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliPath, repoRoot, runCli } from '../support/run-cli.js';
+import { explainerFeed, startLiveWorld, type LiveWorld } from './live-setup.js';
+
+let world: LiveWorld;
+beforeAll(async () => {
+  world = await startLiveWorld();
+}, 120_000);
+afterAll(async () => world?.close());
+
+async function postsPerLink(prefix: string): Promise<{ x: Map<string, number>; bluesky: Map<string, number> }> {
+  const x = new Map<string, number>();
+  for (const post of world.x.posts) {
+    const link = /https:\/\/explainers\.example\/articles\/[\w-]+/.exec(post.text)?.[0];
+    if (link?.includes(`/${prefix}-`)) x.set(link, (x.get(link) ?? 0) + 1);
+  }
+  const bluesky = new Map<string, number>();
+  const reader = await world.pds.reader(world.account);
+  let cursor: string | undefined;
+  for (let page = 0; page < 50; page++) {
+    const { data } = await reader.com.atproto.repo.listRecords({ repo: world.account.did, collection: 'app.bsky.feed.post', limit: 100, cursor });
+    for (const record of data.records) {
+      const uri = String((record.value as any).embed?.external?.uri ?? '');
+      if (uri.includes(`/${prefix}-`)) bluesky.set(uri, (bluesky.get(uri) ?? 0) + 1);
+    }
+    cursor = data.cursor;
+    if (!cursor || data.records.length === 0) break;
+  }
+  return { x, bluesky };
+}
+
+/** Starts `heraut run --once` and SIGKILLs it after `killAfterMs`; resolves with whether the kill landed before it exited. */
+function runAndKill(config: string, killAfterMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliPath, '--config', config, '--log-level', 'silent', 'run', '--once'], { cwd: repoRoot, env: { ...process.env, ...world.env }, stdio: 'ignore' });
+    let exited = false;
+    const timer = setTimeout(() => {
+      if (!exited) child.kill('SIGKILL');
+    }, killAfterMs);
+    child.on('exit', (_code, signal) => {
+      exited = true;
+      clearTimeout(timer);
+      resolve(signal === 'SIGKILL');
+    });
+  });
+}
+
+describe('crash safety: kill -9 at random moments, then finish', () => {
+  it('every article is on every account exactly once, and the queue agrees', async () => {
+    // The feed grows by one article per poll, so every run has new work to be killed in the middle of.
+    let polls = 0;
+    const total = 60;
+    world.feeds.route('/crash.xml', (_request, response) => {
+      polls++;
+      response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(explainerFeed('crash', Math.min(total, 4 + polls)));
+    });
+    const config = world.config('crash', '/crash.xml', 'retry: { maxAttempts: 1000, baseDelay: 1s, maxDelay: 1s }\n');
+    let kills = 0;
+    const deadline = Date.now() + 150_000;
+    // Seeded so that a failure can be replayed.
+    let seed = 20261127;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let run = 0; kills < Number(process.env.HERAUT_CRASH_KILLS ?? 100) && Date.now() < deadline && run < 400; run++) {
+      if (await runAndKill(config, 150 + Math.floor(random() * 900))) kills++;
+    }
+    expect(kills).toBeGreaterThanOrEqual(Number(process.env.HERAUT_CRASH_KILLS ?? 100));
+
+    // Let it finish: clean runs settle whatever the kills left 'publishing' or backing off (bounded).
+    let finishing = 0;
+    for (; finishing < 20; finishing++) {
+      const result = await runCli(['--config', config, 'run', '--once'], { env: world.env, timeoutMs: 60_000 });
+      expect(result.code, result.stderr).toBe(0);
+      const now = JSON.parse((await runCli(['--config', config, 'status', '--json'], { env: world.env })).stdout);
+      const open = ['x', 'bluesky'].reduce((n, a) => n + now.accounts[a].pending + now.accounts[a].waiting.length + now.accounts[a].publishing, 0);
+      if (open === 0 && polls >= total - 4) break;
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+    }
+    const { x, bluesky } = await postsPerLink('crash');
+    const status = JSON.parse((await runCli(['--config', config, 'status', '--json'], { env: world.env })).stdout);
+    expect(x.size, JSON.stringify(status, null, 1)).toBe(Math.min(total, 4 + polls));
+    expect(bluesky.size).toBe(x.size);
+    for (const [link, count] of x) expect(count, `X posts of ${link}`).toBe(1);
+    for (const [link, count] of bluesky) expect(count, `Bluesky posts of ${link}`).toBe(1);
+
+    expect(status.accounts.x.published).toBe(x.size);
+    expect(status.accounts.bluesky.published).toBe(bluesky.size);
+    expect(status.accounts.x.publishing + status.accounts.bluesky.publishing).toBe(0);
+    expect(status.accounts.x.failed).toEqual([]);
+    expect(status.accounts.bluesky.failed).toEqual([]);
+  }, 300_000);
+
+  it('the service and a manual post of the same article at once make one post per platform', async () => {
+    world.feeds.route('/race.xml', (_request, response) => response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(explainerFeed('race', 3)));
+    const config = world.config('race', '/race.xml');
+    const url = 'https://explainers.example/articles/race-2';
+    const service = runCli(['--config', config, 'run', '--once'], { env: world.env, timeoutMs: 60_000 });
+    const manual = runCli(['--config', config, 'post', url], { env: world.env, timeoutMs: 60_000 });
+    const [a, b] = await Promise.all([service, manual]);
+    expect(a.code, a.stderr).toBe(0);
+    // The manual post either published it or found it already posted / being posted by the service.
+    expect([0, 1]).toContain(b.code);
+    await runCli(['--config', config, 'run', '--once'], { env: world.env, timeoutMs: 60_000 });
+    const { x, bluesky } = await postsPerLink('race');
+    expect(x.get(url)).toBe(1);
+    expect(bluesky.get(url)).toBe(1);
+    expect(x.size).toBe(3);
+    expect(bluesky.size).toBe(3);
+  }, 120_000);
+});
