@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { parseDuration } from '../config/schema.js';
 import type { DeliveryOutcome } from '../queue/deliver-jobs.js';
+import { monthKey } from '../queue/pace.js';
 import type { PollOutcome } from './poll-feed.js';
 import type { Runtime } from './runtime.js';
 
@@ -40,7 +41,7 @@ export function createMetrics(getRuntime: () => Runtime): ServiceMetrics {
     collect() {
       this.reset();
       const runtime = getRuntime();
-      const month = runtime.now().toISOString().slice(0, 7);
+      const month = monthKey(runtime.now(), runtime.loaded.config.timezone);
       for (const name of Object.keys(runtime.loaded.config.accounts)) this.set({ account: name }, runtime.queue.accountState(name).spentByMonth?.[month] ?? 0);
     },
   });

@@ -42,6 +42,18 @@ export async function deliverDue(runtime: Runtime, options: { only?: string[]; i
     ignoreBudget: options.ignoreBudget,
     signal: options.signal,
   });
-  await runtime.queue.compact(parseDuration(config.retention));
+  await compactIfDue(runtime);
   return outcomes;
+}
+
+const compactedAt = new WeakMap<Runtime, number>();
+const compactionInterval = 3_600_000;
+
+/** Compaction reads every job file, so a long-running service does it hourly rather than on every delivery tick. */
+async function compactIfDue(runtime: Runtime): Promise<void> {
+  const now = runtime.now().getTime();
+  const last = compactedAt.get(runtime);
+  if (last !== undefined && now - last < compactionInterval) return;
+  compactedAt.set(runtime, now);
+  await runtime.queue.compact(parseDuration(runtime.loaded.config.retention));
 }

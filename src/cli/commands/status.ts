@@ -1,4 +1,5 @@
 import type { JobTarget } from '../../queue/job.js';
+import { dayKey, monthKey } from '../../queue/pace.js';
 import { openRuntime } from '../context.js';
 import type { GlobalOptions } from '../main.js';
 
@@ -19,10 +20,11 @@ interface AccountSummary {
 
 export async function statusCommand(global: GlobalOptions, options: { json?: boolean; dryRun?: boolean }): Promise<void> {
   const runtime = await openRuntime({ ...global, logLevel: global.logLevel === 'info' ? 'warn' : global.logLevel }, { dryRun: options.dryRun });
-  const { config, timezone } = { config: runtime.loaded.config, timezone: runtime.loaded.config.timezone };
+  const { config } = runtime.loaded;
+  const { timezone } = config;
   const now = runtime.now();
-  const today = dayIn(now, timezone);
-  const month = today.slice(0, 7);
+  const today = dayKey(now, timezone);
+  const month = monthKey(now, timezone);
   const jobs = await runtime.queue.listJobs();
   const accounts: Record<string, AccountSummary> = {};
   for (const [name, account] of Object.entries(config.accounts)) {
@@ -97,10 +99,6 @@ function count(summary: AccountSummary, jobId: string, target: JobTarget, now: D
     default:
       break;
   }
-}
-
-function dayIn(date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
 }
 
 function round(value: number): number {
