@@ -69,8 +69,8 @@ export function healthProblems(runtime: Runtime, startedAt: Date): string[] {
     const state = runtime.queue.feedState(feed.id);
     const interval = expectedInterval(feed.schedule, runtime.loaded.config.timezone, runtime.now()) + parseDuration(feed.jitter);
     const last = state.lastSuccessAt ? Date.parse(state.lastSuccessAt) : startedAt.getTime();
-    // Two missed polls (plus a minute's grace) before a feed counts as stale.
-    if (now - last > 2 * interval + 60_000) problems.push(`feed ${feed.id}: no successful poll since ${state.lastSuccessAt ?? 'start'}${state.lastError ? ` (last error: ${state.lastError})` : ''}`);
+    // Two missed polls before a feed counts as stale.
+    if (now - last > 2 * interval) problems.push(`feed ${feed.id}: no successful poll since ${state.lastSuccessAt ?? 'start'}${state.lastError ? ` (last error: ${state.lastError})` : ''}`);
   }
   for (const name of Object.keys(runtime.loaded.config.accounts)) {
     const attention = runtime.queue.accountState(name).attention;
