@@ -72,6 +72,8 @@ describe('heraut run --once on the bundled example', () => {
     expect(report.accounts.x.published).toBe(sampleItems);
     expect(report.accounts.bluesky.published).toBe(sampleItems);
     expect(report.feeds.explainers.lastSuccessAt).toBeTruthy();
+    expect(Date.parse(report.feeds.explainers.nextPoll)).toBeGreaterThan(Date.now() - 1000);
+    expect(report.accounts.x.spentThisMonth).toBeCloseTo(0.2 * sampleItems, 5);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { JobTarget } from '../../queue/job.js';
-import { dayKey, monthKey } from '../../queue/pace.js';
+import { dayKey, monthKey, nextCronTime } from '../../queue/pace.js';
 import { openRuntime } from '../context.js';
 import type { GlobalOptions } from '../main.js';
 
@@ -16,6 +16,7 @@ interface AccountSummary {
   needsAttention?: string;
   spentThisMonth: number;
   budgetLeft?: number;
+  nextSlot?: string;
 }
 
 export async function statusCommand(global: GlobalOptions, options: { json?: boolean; dryRun?: boolean }): Promise<void> {
@@ -43,12 +44,16 @@ export async function statusCommand(global: GlobalOptions, options: { json?: boo
       needsAttention: state.attention?.message,
       spentThisMonth: round(spent),
       budgetLeft: account.platform === 'x' && account.budget?.monthly !== undefined ? round(account.budget.monthly - spent) : undefined,
+      nextSlot: earliest((account.pace?.slots ?? []).map((slot) => nextCronTime(slot, now, timezone))),
     };
   }
-  const feeds: Record<string, { jobs: number; lastPollAt?: string; lastSuccessAt?: string; lastError?: string; consecutiveFailures: number; nextPollAt?: string; movedTo?: string }> = {};
+  const feeds: Record<string, { jobs: number; lastPollAt?: string; lastSuccessAt?: string; lastError?: string; consecutiveFailures: number; nextPoll?: string; backingOffUntil?: string; movedTo?: string }> = {};
   for (const feed of config.feeds) {
     const state = runtime.queue.feedState(feed.id);
-    feeds[feed.id] = { jobs: 0, lastPollAt: state.lastPollAt, lastSuccessAt: state.lastSuccessAt, lastError: state.lastError, consecutiveFailures: state.consecutiveFailures ?? 0, nextPollAt: state.nextPollAt, movedTo: state.movedTo };
+    const backoff = state.nextPollAt && Date.parse(state.nextPollAt) > now.getTime() ? new Date(state.nextPollAt) : undefined;
+    // The next scheduled poll that the backoff (if any) lets through.
+    const nextPoll = nextCronTime(feed.schedule, backoff ? new Date(backoff.getTime() - 1) : now, timezone);
+    feeds[feed.id] = { jobs: 0, lastPollAt: state.lastPollAt, lastSuccessAt: state.lastSuccessAt, lastError: state.lastError, consecutiveFailures: state.consecutiveFailures ?? 0, nextPoll: nextPoll.toISOString(), backingOffUntil: backoff?.toISOString(), movedTo: state.movedTo };
   }
   for (const job of jobs) {
     if (feeds[job.feedId]) feeds[job.feedId]!.jobs++;
@@ -63,11 +68,12 @@ export async function statusCommand(global: GlobalOptions, options: { json?: boo
   } else {
     const lines = [`heraut status (${report.mode}) — ${report.config}`, `queue: ${report.queue}`, '', 'Feeds:'];
     for (const [id, feed] of Object.entries(feeds)) {
-      lines.push(`  ${id}: ${feed.jobs} jobs; last success ${feed.lastSuccessAt ?? 'never'}${feed.consecutiveFailures ? `; ${feed.consecutiveFailures} failures in a row, last: ${feed.lastError}` : ''}${feed.nextPollAt ? `; next poll not before ${feed.nextPollAt}` : ''}${feed.movedTo ? `; moved to ${feed.movedTo} (update the config)` : ''}`);
+      lines.push(`  ${id}: ${feed.jobs} jobs; last success ${feed.lastSuccessAt ?? 'never'}${feed.consecutiveFailures ? `; ${feed.consecutiveFailures} failures in a row, last: ${feed.lastError}` : ''}; next poll ${feed.nextPoll}${feed.backingOffUntil ? ` (backing off until ${feed.backingOffUntil})` : ''}${feed.movedTo ? `; moved to ${feed.movedTo} (update the config)` : ''}`);
     }
     lines.push('', 'Accounts:');
     for (const [name, a] of Object.entries(accounts)) {
       lines.push(`  ${name} (${a.platform}): ${a.published} published (${a.publishedToday} today), ${a.pending} pending, ${a.review} in review, ${a.waiting.length} waiting, ${a.publishing} publishing, ${a.failed.length} failed`);
+      if (a.nextSlot) lines.push(`    next posting slot: ${a.nextSlot}`);
       if (a.needsAttention) lines.push(`    NEEDS ATTENTION: ${a.needsAttention}`);
       if (a.platform === 'x') lines.push(`    spent this month: $${a.spentThisMonth.toFixed(2)}${a.budgetLeft !== undefined ? `, $${a.budgetLeft.toFixed(2)} left of the budget` : ''}`);
       for (const w of a.waiting.slice(0, 5)) lines.push(`    waiting: ${w.job}${w.until ? ` until ${w.until}` : ''}${w.reason ? ` (${w.reason})` : ''}`);
@@ -99,6 +105,11 @@ function count(summary: AccountSummary, jobId: string, target: JobTarget, now: D
     default:
       break;
   }
+}
+
+function earliest(dates: Date[]): string | undefined {
+  if (dates.length === 0) return undefined;
+  return new Date(Math.min(...dates.map((date) => date.getTime()))).toISOString();
 }
 
 function round(value: number): number {
