@@ -68,8 +68,10 @@ describe('crash safety: kill -9 at random moments, then finish', () => {
 
     // Let it finish: clean runs settle whatever the kills left 'publishing' or backing off (bounded).
     let finishing = 0;
+    let lastRun = '';
     for (; finishing < 20; finishing++) {
       const result = await runCli(['--config', config, 'run', '--once'], { env: world.env, timeoutMs: 60_000 });
+      lastRun = result.stderr;
       expect(result.code, result.stderr).toBe(0);
       const now = JSON.parse((await runCli(['--config', config, 'status', '--json'], { env: world.env })).stdout);
       const open = ['x', 'bluesky'].reduce((n, a) => n + now.accounts[a].pending + now.accounts[a].waiting.length + now.accounts[a].publishing, 0);
@@ -78,8 +80,9 @@ describe('crash safety: kill -9 at random moments, then finish', () => {
     }
     const { x, bluesky } = await postsPerLink('crash');
     const status = JSON.parse((await runCli(['--config', config, 'status', '--json'], { env: world.env })).stdout);
-    expect(x.size, JSON.stringify(status, null, 1)).toBe(Math.min(total, 4 + polls));
-    expect(bluesky.size).toBe(x.size);
+    const diagnosis = `${JSON.stringify(status.accounts, null, 1)}\n${lastRun.slice(-3000)}`;
+    expect(x.size, diagnosis).toBe(Math.min(total, 4 + polls));
+    expect(bluesky.size, diagnosis).toBe(x.size);
     for (const [link, count] of x) expect(count, `X posts of ${link}`).toBe(1);
     for (const [link, count] of bluesky) expect(count, `Bluesky posts of ${link}`).toBe(1);
 

@@ -79,7 +79,7 @@ export async function startPds(): Promise<Pds> {
       return;
     }
     const upstream = http.request(
-      { host: '127.0.0.1', port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+      { host: '127.0.0.1', port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host, 'accept-encoding': 'identity' } },
       (upstreamRes) => {
         const headers = { ...upstreamRes.headers };
         const type = String(headers['content-type'] ?? '');
@@ -89,6 +89,7 @@ export async function startPds(): Promise<Pds> {
           return;
         }
         // Session answers carry the DID document, whose PDS endpoint clients switch to: keep them on the proxy.
+        // (The request asked for no compression, so the body can be read as text.)
         const chunks: Buffer[] = [];
         upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
         upstreamRes.on('end', () => {
