@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { HerautError } from '../errors.js';
 
 /** What the last successful fetch left behind, sent back as a conditional GET. */
@@ -13,7 +12,7 @@ export interface FeedFetchState {
   movedTo?: string;
 }
 
-/** A fetch-compatible function; `init.dispatcher` is only understood by undici's fetch. */
+/** A fetch-compatible function (Node's own fetch by default). */
 export type FetchFunction = (url: string, init: FetchInit) => Promise<FetchResponse>;
 
 export interface FetchInit {
@@ -21,7 +20,6 @@ export interface FetchInit {
   headers: Record<string, string>;
   redirect: 'manual';
   signal: AbortSignal;
-  dispatcher?: unknown;
 }
 
 export interface FetchResponse {
@@ -81,23 +79,34 @@ function tooLarge(feedId: string, location: string, maxBytes: number): HerautErr
   });
 }
 
-async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number, onTooLarge: () => HerautError): Promise<Buffer> {
+/**
+ * Reads a body up to maxBytes. When the size is known in advance (a file, or an uncompressed answer with Content-Length)
+ * it is read straight into one buffer, so a large feed is never held twice (chunks, then their concatenation).
+ */
+async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number, onTooLarge: () => HerautError, expectedBytes?: number): Promise<Buffer> {
   if (!body) return Buffer.alloc(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
+  const whole = expectedBytes !== undefined && expectedBytes <= maxBytes ? Buffer.allocUnsafe(expectedBytes) : undefined;
   let total = 0;
   for (;;) {
     const { done, value: read } = await reader.read();
     if (done) break;
     // A file handle's web stream yields ArrayBuffers on Node 20.
     const value: Uint8Array = read instanceof Uint8Array ? read : new Uint8Array(read as ArrayBuffer);
-    total += value.byteLength;
-    if (total > maxBytes) {
+    if (total + value.byteLength > maxBytes) {
       await reader.cancel().catch(() => undefined);
       throw onTooLarge();
     }
-    chunks.push(value);
+    if (whole && chunks.length === 0 && total + value.byteLength <= whole.length) whole.set(value, total);
+    else {
+      // More than announced: fall back to collecting chunks, starting with what was already read.
+      if (whole && chunks.length === 0 && total > 0) chunks.push(whole.subarray(0, total));
+      chunks.push(value);
+    }
+    total += value.byteLength;
   }
+  if (whole && chunks.length === 0) return total === whole.length ? whole : whole.subarray(0, total);
   return Buffer.concat(chunks, total);
 }
 
@@ -125,7 +134,7 @@ async function fetchFile(location: string, options: FetchFeedOptions): Promise<F
     throw unreadable(cause);
   }
   try {
-    const body = await readLimited(handle.readableWebStream() as ReadableStream<Uint8Array>, options.maxBytes, () => tooLarge(options.feedId, filePath, options.maxBytes));
+    const body = await readLimited(handle.readableWebStream() as ReadableStream<Uint8Array>, options.maxBytes, () => tooLarge(options.feedId, filePath, options.maxBytes), info.size);
     return { status: 'ok', body, url: location, state: { lastModified } };
   } finally {
     await handle.close();
@@ -143,8 +152,9 @@ export async function fetchFeed(location: string, options: FetchFeedOptions): Pr
   const { feedId, timeoutMs, maxBytes, state } = options;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const agent = options.fetch ? undefined : new Agent({ connect: { timeout: timeoutMs } });
-  const doFetch: FetchFunction = options.fetch ?? ((url, init) => undiciFetch(url, init as Parameters<typeof undiciFetch>[1]) as Promise<FetchResponse>);
+  // Node's own fetch: its connect timeout is 10 s, and `timeoutMs` bounds the whole exchange. The separate undici
+  // package would make the connect timeout configurable but adds about 10 MB to every process.
+  const doFetch: FetchFunction = options.fetch ?? ((url, init) => fetch(url, init) as Promise<FetchResponse>);
   const headers: Record<string, string> = {
     'user-agent': userAgent,
     accept: 'application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8',
@@ -163,63 +173,62 @@ export async function fetchFeed(location: string, options: FetchFeedOptions): Pr
 
   let url = location;
   let allPermanent = true;
-  try {
-    for (let hop = 0; ; hop++) {
-      let response: FetchResponse;
-      try {
-        response = await doFetch(url, { method: 'GET', headers, redirect: 'manual', signal, dispatcher: agent });
-      } catch (cause) {
-        if (timeout.aborted) throw unreachable(`no complete answer within ${describeDuration(timeoutMs)}; raise the feed's timeout or check the server`, cause);
-        if (options.signal?.aborted) throw unreachable('the fetch was cancelled', cause);
-        throw unreachable(`${(cause as { cause?: { code?: string } }).cause?.code ?? (cause as Error).message ?? 'network error'}; check the URL and your network`, cause);
-      }
-      const { status } = response;
-      if (status >= 300 && status < 400 && status !== 304) {
-        await response.body?.cancel().catch(() => undefined);
-        const target = response.headers.get('location');
-        if (!target) throw unreachable(`HTTP ${status} without a Location header`);
-        if (hop >= maxRedirects) throw unreachable(`more than ${maxRedirects} redirects (last to ${target}); set the feed's url to its final address`);
-        if (status !== 301 && status !== 308) allPermanent = false;
-        url = new URL(target, url).toString();
-        if (!isHttpUrl(url)) throw unreachable(`redirected to a non-HTTP address ${url}`);
-        continue;
-      }
-      const movedTo = allPermanent && url !== location ? url : undefined;
-      if (status === 304) {
-        await response.body?.cancel().catch(() => undefined);
-        return { status: 'not-modified', state: { ...state, ...(movedTo ? { movedTo } : {}) } };
-      }
-      if (status === 429 || status === 503) {
-        await response.body?.cancel().catch(() => undefined);
-        const retryAt = parseRetryAfter(response.headers.get('retry-after'));
-        if (status === 429 || retryAt !== undefined) {
-          const when = retryAt !== undefined ? ` until ${new Date(retryAt).toISOString()}` : '';
-          throw new HerautError('feed-rate-limited', `Feed "${feedId}" (${location}) asks heraut to wait${when} (HTTP ${status}); poll it less often.`, {
-            retryable: true,
-            retryAt,
-            details: { feedId, url: location, status },
-          });
-        }
-      }
-      if (status < 200 || status >= 300) {
-        await response.body?.cancel().catch(() => undefined);
-        const hint = status === 404 || status === 410 ? 'check the feed URL' : status === 401 || status === 403 ? 'the server refuses heraut; check the URL or ask the site' : 'the server failed; heraut will try again';
-        throw unreachable(`HTTP ${status}; ${hint}`);
-      }
-      const body = await readLimited(response.body, maxBytes, () => tooLarge(feedId, location, maxBytes)).catch((cause: unknown) => {
-        if (cause instanceof HerautError) throw cause;
-        if (timeout.aborted) throw unreachable(`no complete answer within ${describeDuration(timeoutMs)}; raise the feed's timeout or check the server`, cause);
-        throw unreachable(`the body could not be read (${(cause as Error).message})`, cause);
-      });
-      const next: FeedFetchState = {};
-      const etag = response.headers.get('etag');
-      const lastModified = response.headers.get('last-modified');
-      if (etag) next.etag = etag;
-      if (lastModified) next.lastModified = lastModified;
-      if (movedTo) next.movedTo = movedTo;
-      return { status: 'ok', body, contentType: response.headers.get('content-type') ?? undefined, url, state: next, ...(movedTo ? { movedTo } : {}) };
+  for (let hop = 0; ; hop++) {
+    let response: FetchResponse;
+    try {
+      response = await doFetch(url, { method: 'GET', headers, redirect: 'manual', signal });
+    } catch (cause) {
+      if (timeout.aborted) throw unreachable(`no complete answer within ${describeDuration(timeoutMs)}; raise the feed's timeout or check the server`, cause);
+      if (options.signal?.aborted) throw unreachable('the fetch was cancelled', cause);
+      throw unreachable(`${(cause as { cause?: { code?: string } }).cause?.code ?? (cause as Error).message ?? 'network error'}; check the URL and your network`, cause);
     }
-  } finally {
-    agent?.destroy().catch(() => undefined);
+    const { status } = response;
+    if (status >= 300 && status < 400 && status !== 304) {
+      await response.body?.cancel().catch(() => undefined);
+      const target = response.headers.get('location');
+      if (!target) throw unreachable(`HTTP ${status} without a Location header`);
+      if (hop >= maxRedirects) throw unreachable(`more than ${maxRedirects} redirects (last to ${target}); set the feed's url to its final address`);
+      if (status !== 301 && status !== 308) allPermanent = false;
+      url = new URL(target, url).toString();
+      if (!isHttpUrl(url)) throw unreachable(`redirected to a non-HTTP address ${url}`);
+      continue;
+    }
+    const movedTo = allPermanent && url !== location ? url : undefined;
+    if (status === 304) {
+      await response.body?.cancel().catch(() => undefined);
+      return { status: 'not-modified', state: { ...state, ...(movedTo ? { movedTo } : {}) } };
+    }
+    if (status === 429 || status === 503) {
+      await response.body?.cancel().catch(() => undefined);
+      const retryAt = parseRetryAfter(response.headers.get('retry-after'));
+      if (status === 429 || retryAt !== undefined) {
+        const when = retryAt !== undefined ? ` until ${new Date(retryAt).toISOString()}` : '';
+        throw new HerautError('feed-rate-limited', `Feed "${feedId}" (${location}) asks heraut to wait${when} (HTTP ${status}); poll it less often.`, {
+          retryable: true,
+          retryAt,
+          details: { feedId, url: location, status },
+        });
+      }
+    }
+    if (status < 200 || status >= 300) {
+      await response.body?.cancel().catch(() => undefined);
+      const hint = status === 404 || status === 410 ? 'check the feed URL' : status === 401 || status === 403 ? 'the server refuses heraut; check the URL or ask the site' : 'the server failed; heraut will try again';
+      throw unreachable(`HTTP ${status}; ${hint}`);
+    }
+    const encoded = response.headers.get('content-encoding');
+    const length = Number(response.headers.get('content-length') ?? Number.NaN);
+    const expected = !encoded || encoded === 'identity' ? (Number.isSafeInteger(length) ? length : undefined) : undefined;
+    const body = await readLimited(response.body, maxBytes, () => tooLarge(feedId, location, maxBytes), expected).catch((cause: unknown) => {
+      if (cause instanceof HerautError) throw cause;
+      if (timeout.aborted) throw unreachable(`no complete answer within ${describeDuration(timeoutMs)}; raise the feed's timeout or check the server`, cause);
+      throw unreachable(`the body could not be read (${(cause as Error).message})`, cause);
+    });
+    const next: FeedFetchState = {};
+    const etag = response.headers.get('etag');
+    const lastModified = response.headers.get('last-modified');
+    if (etag) next.etag = etag;
+    if (lastModified) next.lastModified = lastModified;
+    if (movedTo) next.movedTo = movedTo;
+    return { status: 'ok', body, contentType: response.headers.get('content-type') ?? undefined, url, state: next, ...(movedTo ? { movedTo } : {}) };
   }
 }

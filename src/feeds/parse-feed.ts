@@ -1,7 +1,7 @@
+import { createRequire } from 'node:module';
 import { decodeHTML } from 'entities';
-import { compile, type HtmlToTextOptions } from 'html-to-text';
-import { DomUtils } from 'htmlparser2';
-import iconv from 'iconv-lite';
+import type { HtmlToTextOptions } from 'html-to-text';
+import type { DomUtils as DomUtilsModule } from 'htmlparser2';
 import Parser from 'rss-parser';
 import { HerautError } from '../errors.js';
 import type { Article, ArticleSection } from './article.js';
@@ -81,7 +81,22 @@ const formatters: Record<string, FormatCallback> = {
   },
 };
 
-const toText = compile({
+// The HTML converter and the legacy-encoding decoder are loaded on first use: most polls convert nothing
+// (known items, a 304) and most feeds are UTF-8, and loading them costs every process about 20 MB.
+const require = createRequire(import.meta.url);
+let DomUtils: typeof DomUtilsModule;
+let converter: ((html: string) => string) | undefined;
+const iconvLite = () => require('iconv-lite') as typeof import('iconv-lite');
+
+function toText(html: string): string {
+  if (!converter) {
+    DomUtils = (require('htmlparser2') as typeof import('htmlparser2')).DomUtils;
+    converter = (require('html-to-text') as typeof import('html-to-text')).compile(converterOptions);
+  }
+  return converter(html);
+}
+
+const converterOptions: HtmlToTextOptions = {
   wordwrap: false,
   preserveNewlines: false,
   formatters,
@@ -101,7 +116,7 @@ const toText = compile({
     { selector: 'td', format: 'inline' },
     { selector: 'th', format: 'inline' },
   ],
-});
+};
 
 function tidy(text: string): string {
   // Most converter output needs only the trim; the regexes are skipped when there is nothing for them to do.
@@ -171,19 +186,19 @@ function decodeAs(bytes: Buffer, label: string): string {
       return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
       // Declared UTF-8 but is not: the usual culprit is windows-1252 text.
-      return iconv.decode(bytes, 'windows-1252');
+      return iconvLite().decode(bytes, 'windows-1252');
     }
   }
-  if (!iconv.encodingExists(encoding)) return decodeAs(bytes, 'utf-8');
-  return iconv.decode(bytes, encoding);
+  if (!iconvLite().encodingExists(encoding)) return decodeAs(bytes, 'utf-8');
+  return iconvLite().decode(bytes, encoding);
 }
 
 /** Bytes to text: the BOM wins, then the XML declaration, then the HTTP charset, then UTF-8. */
 export function decodeFeedBody(body: Buffer | string, contentType?: string): string {
   if (typeof body === 'string') return body.replace(/^\uFEFF/, '');
   if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return decodeAs(body.subarray(3), 'utf-8');
-  if (body[0] === 0xff && body[1] === 0xfe) return iconv.decode(body.subarray(2), 'utf-16le');
-  if (body[0] === 0xfe && body[1] === 0xff) return iconv.decode(body.subarray(2), 'utf-16be');
+  if (body[0] === 0xff && body[1] === 0xfe) return iconvLite().decode(body.subarray(2), 'utf-16le');
+  if (body[0] === 0xfe && body[1] === 0xff) return iconvLite().decode(body.subarray(2), 'utf-16be');
   const head = body.subarray(0, 512).toString('latin1');
   const declared = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']/.exec(head)?.[1];
   return decodeAs(body, declared ?? charsetOf(contentType) ?? 'utf-8');
@@ -206,6 +221,8 @@ function checkDocument(xml: string): string | undefined {
 
 /** HTML named entities that XML does not know (&nbsp; &eacute; ...) become numeric references, so a strict XML parser accepts them. */
 function numericEntities(xml: string): string {
+  // Most feeds use only XML's five entities: then the document is passed on as it is, not copied.
+  if (!/&(?!(?:amp|lt|gt|quot|apos);)[A-Za-z][A-Za-z0-9]{1,31};/.test(xml)) return xml;
   return xml.replace(/&([A-Za-z][A-Za-z0-9]{1,31});/g, (whole, name: string) => {
     if (xmlEntities.has(name)) return whole;
     const decoded = decodeHTML(whole);
@@ -338,6 +355,11 @@ function invalid(options: ParseFeedOptions, reason: string, cause?: unknown): He
     details: { feedId: options.feedId, url: options.feedUrl },
   });
 }
+
+// rss-parser strips the HTML of every description and content:encoded into "snippets" with slow regular expressions;
+// heraut never reads them and converts only the items it posts, so the snippets are switched off.
+const rssParserUtils = require('rss-parser/lib/utils.js') as { getSnippet(text: string): string };
+rssParserUtils.getSnippet = () => '';
 
 function parseXml(xml: string): Promise<Raw> {
   const parser = new Parser({ defaultRSS: 2, customFields: { item: itemFields as unknown as string[], feed: feedFields as unknown as string[] } });

@@ -5,10 +5,8 @@ import { parseDuration } from '../config/schema.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Article } from './article.js';
 import { fetchFeed, type FeedFetchState, type FetchFunction } from './fetch-feed.js';
-import { parseFeedDocument } from './parse-feed.js';
 
 export type { FeedFetchState, FetchFunction } from './fetch-feed.js';
-export { parseFeedDocument, type ParsedFeed, type ParseFeedOptions } from './parse-feed.js';
 
 export interface ReadFeedOptions {
   /** Folder that relative file paths in feed.url are resolved against (the config file's folder). */
@@ -45,6 +43,8 @@ export async function readFeed(feed: ReadableFeed, options: ReadFeedOptions): Pr
     return { status: 'not-modified', state: fetched.state, bytes: 0 };
   }
   const feedUrl = /^(https?|file):/i.test(fetched.url) ? fetched.url : pathToFileURL(path.resolve(options.baseDir, fetched.url)).toString();
+  // The parser and the HTML converter are the heaviest modules; a 304 never loads them.
+  const { parseFeedDocument } = await import('./parse-feed.js');
   const parsed = await parseFeedDocument(fetched.body, { feedId: feed.id, feedUrl, contentType: fetched.contentType, language: feed.language });
   if (parsed.skipped > 0) log.warn({ skipped: parsed.skipped }, 'feed items without a link skipped');
   log.debug({ articles: parsed.articles.length, bytes: fetched.body.length }, 'feed read');
