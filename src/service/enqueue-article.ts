@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Article } from '../feeds/article.js';
 import type { FeedConfig } from '../config/schema.js';
 import type { PlatformId } from '../platforms/platform.js';
@@ -26,7 +27,8 @@ export async function buildJob(runtime: Runtime, feed: FeedConfig, article: Arti
       account,
       platform,
       teaser,
-      postKey: await newPostKey(platform),
+      // A dry run never reaches a platform, so it needs no real record key (and skips loading the Bluesky library).
+      postKey: config.dryRun ? `dry-run-${randomUUID()}` : await newPostKey(platform),
       state: options.review ?? feed.review ? 'review' : 'pending',
       attempts: 0,
     };

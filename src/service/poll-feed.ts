@@ -5,7 +5,6 @@ import { nextPollAfterFailure } from '../feeds/feed-backoff.js';
 import { readFeed } from '../feeds/read-feed.js';
 import { isTooOld, matchesFilters } from '../feeds/select-articles.js';
 import type { Article } from '../feeds/article.js';
-import { buildJob } from './enqueue-article.js';
 import type { Runtime } from './runtime.js';
 
 export interface PollOutcome {
@@ -31,7 +30,7 @@ export async function pollFeed(runtime: Runtime, feed: FeedConfig, options: { fo
   }
   state.lastPollAt = now.toISOString();
   try {
-    const result = await readFeed(feed, { baseDir: runtime.loaded.baseDir, state: { etag: state.etag, lastModified: state.lastModified, movedTo: state.movedTo }, signal: options.signal, log });
+    const result = await readFeed(feed, { baseDir: runtime.loaded.baseDir, state: { etag: state.etag, lastModified: state.lastModified, movedTo: state.movedTo }, signal: options.signal, log: rootLog });
     Object.assign(state, { etag: result.state.etag, lastModified: result.state.lastModified });
     state.lastSuccessAt = now.toISOString();
     state.consecutiveFailures = 0;
@@ -92,8 +91,10 @@ async function takeNewArticles(runtime: Runtime, feed: FeedConfig, articles: Art
   }
   if (remember.length > 0) await queue.remember(remember);
   if (firstTime) await queue.markFeedSeen(feed.id);
+  // Writing teasers loads the teaser modules and dictionaries: only when there is something to post.
+  const { buildJob } = posting.length > 0 ? await import('./enqueue-article.js') : { buildJob: undefined };
   for (const article of posting) {
-    const job = await buildJob(runtime, feed, article);
+    const job = await buildJob!(runtime, feed, article);
     await queue.addJob(job);
     queued++;
     log.info({ job: job.id, title: article.title }, 'new article queued');

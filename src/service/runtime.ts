@@ -1,7 +1,6 @@
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Account } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { createDryRunPublisher } from '../platforms/dry-run/dry-run-publisher.js';
 import type { Publisher } from '../platforms/platform.js';
 import { createPublisher } from '../platforms/registry.js';
 import { openQueue, type Queue } from '../queue/queue.js';
@@ -44,7 +43,7 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
       if (!publisher) {
         const account = config.accounts[name] as Account;
         publisher = config.dryRun
-          ? Promise.resolve(createDryRunPublisher({ name, platform: account.platform, write }))
+          ? import('../platforms/dry-run/dry-run-publisher.js').then(({ createDryRunPublisher }) => createDryRunPublisher({ name, platform: account.platform, write }))
           : createPublisher(name, account, { log: options.log, queueDir: loaded.queueDir });
         publishers.set(name, publisher);
         publisher.catch(() => publishers.delete(name));
