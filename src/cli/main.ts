@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// A small young generation keeps a bot that is mostly idle small: reading a 13 MB feed peaks ~30 MB lower, no slower.
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { errorMessage, exitCodeFor, isHerautError } from '../errors.js';

@@ -27,7 +27,8 @@ export async function runCommand(global: GlobalOptions, options: { once?: boolea
       const failed = report.deliveries.filter((d) => d.state === 'failed');
       log.info({ feeds: report.polls.length, failedPolls, queued: report.polls.reduce((n, p) => n + p.queued, 0), published, failed: failed.length }, 'cycle done');
       await runtime.close();
-      if (failed.length > 0) process.exitCode = 1;
+      // Cron and CI runners only see the exit code: a feed that could not be read or a post that failed for good says 1.
+      if (failed.length > 0 || failedPolls > 0) process.exitCode = 1;
       return;
     }
     await runService(runtime, {
