@@ -11,14 +11,24 @@ export interface CycleReport {
 const pollConcurrency = 4;
 
 /** Polls the given feeds (all by default) a few at a time, then delivers whatever is due. */
-export async function runCycle(runtime: Runtime, options: { feeds?: FeedConfig[]; signal?: AbortSignal; force?: boolean } = {}): Promise<CycleReport> {
+export interface CycleOptions {
+  feeds?: FeedConfig[];
+  signal?: AbortSignal;
+  force?: boolean;
+  /** Called after each feed's poll, for progress displays. */
+  onPoll?: (outcome: PollOutcome, done: number, total: number) => void;
+}
+
+export async function runCycle(runtime: Runtime, options: CycleOptions = {}): Promise<CycleReport> {
   const feeds = options.feeds ?? runtime.loaded.config.feeds;
   const polls: PollOutcome[] = [];
   let next = 0;
   const worker = async () => {
     while (next < feeds.length && !options.signal?.aborted) {
       const feed = feeds[next++]!;
-      polls.push(await pollFeed(runtime, feed, { force: options.force, signal: options.signal }));
+      const outcome = await pollFeed(runtime, feed, { force: options.force, signal: options.signal });
+      polls.push(outcome);
+      options.onPoll?.(outcome, polls.length, feeds.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(pollConcurrency, feeds.length) }, worker));

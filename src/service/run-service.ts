@@ -6,6 +6,7 @@ import { pollFeed } from './poll-feed.js';
 import { deliverDue } from './run-cycle.js';
 import type { ServiceMetrics } from './health-server.js';
 import type { Runtime } from './runtime.js';
+import { sleep } from './sleep.js';
 
 export interface ServiceOptions {
   /** Aborting stops the service: no new work, in-flight work finishes, then runService resolves. */
@@ -118,15 +119,4 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: nu
   const start = performance.now();
   const value = await work();
   return { value, seconds: (performance.now() - start) / 1000 };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal?.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

@@ -49,6 +49,8 @@ describe('heraut run --once on the bundled example', () => {
     expect(first.stdout).toMatch(/facet: bytes \d+-\d+ "#IA" tag → #IA/);
     expect(first.stdout).toContain('link → https://explainers.example/2025/02/john-schulman-quitte-anthropic');
     expect(first.stdout).not.toContain('TOO LONG');
+    // Piped output gets no progress line.
+    expect(first.stderr).not.toContain('\x1b[2K');
     // The seed's defect: apostrophes dropped. Ours keeps them.
     expect(first.stdout).toMatch(/d’OpenAI|l’IA/);
     expect(first.stdout).not.toMatch(/\bl IA\b|\bd OpenAI\b/);

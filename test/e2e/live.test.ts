@@ -1,8 +1,9 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
-import { explainerFeed, serveFeed, startLiveWorld, type LiveWorld } from './live-setup.js';
+import { startXEmulator } from '../support/x-emulator.js';
+import { explainerFeed, serveFeed, startLiveWorld, xSecrets, type LiveWorld } from './live-setup.js';
 
 let world: LiveWorld;
 beforeAll(async () => {
@@ -122,6 +123,26 @@ describe('live: heraut run --once against a real PDS and the X emulator', () => 
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already posted/);
     expect((await blueskyPosts()).filter((r) => r.value.embed?.external?.uri === url)).toHaveLength(1);
+  });
+
+  it('heraut post waits out a short X rate limit, then posts', async () => {
+    const limited = await startXEmulator({ ...xSecrets, rateLimit: { limit: 1, windowSeconds: 3 } });
+    try {
+      world.feeds.route('/limited.xml', serveFeed({ body: explainerFeed('limited', 2) }));
+      const config = world.config('limited', '/limited.xml', '    targets: [x]\n');
+      writeFileSync(config, readFileSync(config, 'utf8').replace(world.x.url, limited.url));
+      const first = await heraut(['--config', config, 'post', 'https://explainers.example/articles/limited-1']);
+      expect(first.code, first.stderr).toBe(0);
+      const started = Date.now();
+      const second = await heraut(['--config', config, 'post', 'https://explainers.example/articles/limited-2']);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toMatch(/^x: https:\/\/x\.com\/\S+\/status\/\d+$/m);
+      expect(Date.now() - started).toBeGreaterThan(500);
+      expect(limited.posts).toHaveLength(2);
+      expect(limited.requests['/2/tweets']).toBe(3);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('check --online says which accounts work and which fail, and why', async () => {

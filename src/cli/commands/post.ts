@@ -4,10 +4,13 @@ import { readFeed } from '../../feeds/read-feed.js';
 import type { Article } from '../../feeds/article.js';
 import type { FeedConfig } from '../../config/schema.js';
 import { buildJob, feedTargets } from '../../service/enqueue-article.js';
+import type { DeliveryOutcome } from '../../queue/deliver-jobs.js';
 import { deliverDue } from '../../service/run-cycle.js';
 import type { Runtime } from '../../service/runtime.js';
+import { sleep } from '../../service/sleep.js';
 import { openRuntime, splitList } from '../context.js';
 import type { GlobalOptions } from '../main.js';
+import { createProgress } from '../progress.js';
 
 /** The manual trigger: find the article, write its teaser, publish it now (past pacing, within rate limits and budget). */
 export async function postCommand(global: GlobalOptions, query: string, options: { to?: string; dryRun?: boolean; force?: boolean }): Promise<void> {
@@ -49,19 +52,47 @@ export async function postCommand(global: GlobalOptions, query: string, options:
       await runtime.queue.addJob(job);
       jobId = job.id;
     }
-    const outcomes = await deliverDue(runtime, { only: [jobId], ignorePacing: true, ignoreBudget: options.force });
-    let failed = 0;
+    const outcomes = await deliverWaitingOnRateLimits(runtime, jobId, options.force === true);
     for (const outcome of outcomes) {
       if (outcome.state === 'published') runtime.write(`${outcome.account}: ${outcome.postUrl ?? 'published'}\n`);
-      else {
-        if (outcome.state === 'failed') failed++;
-        runtime.write(`${outcome.account}: ${outcome.state}${outcome.waitUntil ? ` until ${outcome.waitUntil}` : ''}${outcome.waitReason ? ` (${outcome.waitReason})` : ''}${outcome.error ? `: ${outcome.error}` : ''}\n`);
-      }
+      else runtime.write(`${outcome.account}: ${outcome.state}${outcome.waitUntil ? ` until ${outcome.waitUntil}` : ''}${outcome.waitReason ? ` (${outcome.waitReason})` : ''}${outcome.error ? `: ${outcome.error}` : ''}\n`);
     }
-    if (failed > 0 || outcomes.some((o) => o.state !== 'published')) process.exitCode = 1;
+    if (outcomes.some((outcome) => outcome.state !== 'published')) process.exitCode = 1;
   } finally {
     await runtime.close();
   }
+}
+
+const longestRateLimitWait = 15 * 60_000;
+
+/**
+ * Publishes the job now; a platform rate limit that lifts within 15 minutes is waited out (with a countdown on a
+ * terminal, Ctrl-C stops waiting) rather than leaving the post to the service.
+ */
+async function deliverWaitingOnRateLimits(runtime: Runtime, jobId: string, force: boolean): Promise<DeliveryOutcome[]> {
+  const latest = new Map<string, DeliveryOutcome>();
+  const progress = createProgress();
+  const stop = new AbortController();
+  const onSigint = () => stop.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    for (let round = 0; round < 4 && !stop.signal.aborted; round++) {
+      for (const outcome of await deliverDue(runtime, { only: [jobId], ignorePacing: true, ignoreBudget: force })) latest.set(outcome.account, outcome);
+      const waiting = [...latest.values()].filter((o) => o.state === 'pending' && o.waitReason === 'rate-limit' && o.waitUntil && Date.parse(o.waitUntil) - runtime.now().getTime() <= longestRateLimitWait);
+      if (waiting.length === 0) break;
+      const until = Math.max(...waiting.map((o) => Date.parse(o.waitUntil!)));
+      const who = waiting.map((o) => o.account).join(', ');
+      while (!stop.signal.aborted && runtime.now().getTime() < until) {
+        progress.update(`waiting for the rate limit of ${who} to lift: ${Math.ceil((until - runtime.now().getTime()) / 1000)} s (Ctrl-C leaves it to the service)`);
+        await sleep(Math.min(1_000, until - runtime.now().getTime()), stop.signal);
+      }
+      progress.done();
+    }
+  } finally {
+    progress.done();
+    process.off('SIGINT', onSigint);
+  }
+  return [...latest.values()];
 }
 
 async function findArticle(runtime: Runtime, query: string): Promise<{ feed: FeedConfig; article: Article }> {

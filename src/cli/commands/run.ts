@@ -3,6 +3,7 @@ import { createRuntime } from '../../service/runtime.js';
 import { runCycle } from '../../service/run-cycle.js';
 import { runService } from '../../service/run-service.js';
 import { cliLogger, loadCliConfig } from '../context.js';
+import { createProgress } from '../progress.js';
 import type { GlobalOptions } from '../main.js';
 
 export async function runCommand(global: GlobalOptions, options: { once?: boolean; dryRun?: boolean }): Promise<void> {
@@ -21,7 +22,12 @@ export async function runCommand(global: GlobalOptions, options: { once?: boolea
   process.on('SIGTERM', stop);
   try {
     if (options.once) {
-      const report = await runCycle(runtime, { signal: controller.signal });
+      const progress = createProgress();
+      const report = await runCycle(runtime, {
+        signal: controller.signal,
+        onPoll: (poll, done, total) => progress.update(`polled ${done}/${total} feeds (${poll.feedId}: ${poll.status}${poll.queued ? `, ${poll.queued} new` : ''}); publishing comes next`),
+      });
+      progress.done();
       const failedPolls = report.polls.filter((poll) => poll.status === 'failed').length;
       const published = report.deliveries.filter((d) => d.state === 'published').length;
       const failed = report.deliveries.filter((d) => d.state === 'failed');
