@@ -45,10 +45,15 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
   await syncDir(path.dirname(file));
 }
 
-/** Creates `file` with `data` only if it does not exist yet; returns false when it already did. */
-export async function createFileAtomic(file: string, data: string): Promise<boolean> {
+/**
+ * Creates `file` with `data` only if it does not exist yet; returns false when it already did. `durable: false`
+ * skips the fsyncs, for files such as locks that only matter while their process lives.
+ */
+export async function createFileAtomic(file: string, data: string, options: { durable?: boolean } = {}): Promise<boolean> {
+  const durable = options.durable ?? true;
   const temp = tempPathFor(file);
-  await writeSynced(temp, data);
+  if (durable) await writeSynced(temp, data);
+  else await fs.writeFile(temp, data, { flag: 'wx' });
   try {
     // link() fails with EEXIST instead of replacing: an atomic, exclusive create of complete content.
     await fs.link(temp, file);
@@ -58,7 +63,7 @@ export async function createFileAtomic(file: string, data: string): Promise<bool
     throw error;
   } finally {
     await fs.rm(temp, { force: true });
-    await syncDir(path.dirname(file));
+    if (durable) await syncDir(path.dirname(file));
   }
 }
 

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HerautError } from '../errors.js';
-import { isCode, readIfExists, tempPrefix } from './atomic-file.js';
+import { createFileAtomic, isCode, readIfExists } from './atomic-file.js';
 
 export const lockStaleAfterMs = 15 * 60_000;
 
@@ -52,19 +52,9 @@ async function readLock(file: string): Promise<{ exists: boolean; info?: LockInf
   return { exists: text !== undefined, info: parseLock(text) };
 }
 
-/** Exclusive create of the lock file with its whole content (link of a finished temp file), so no one ever reads a half-written lock. */
-async function createLock(file: string, info: LockInfo): Promise<boolean> {
-  const temp = path.join(path.dirname(file), `${tempPrefix}${path.basename(file)}.${process.pid}.${info.token}`);
-  await fs.writeFile(temp, JSON.stringify(info), { flag: 'wx' });
-  try {
-    await fs.link(temp, file);
-    return true;
-  } catch (error) {
-    if (isCode(error, 'EEXIST')) return false;
-    throw error;
-  } finally {
-    await fs.rm(temp, { force: true });
-  }
+/** Exclusive create of the lock file with its whole content, so no one ever reads a half-written lock. */
+function createLock(file: string, info: LockInfo): Promise<boolean> {
+  return createFileAtomic(file, JSON.stringify(info), { durable: false });
 }
 
 /**
