@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Llm } from '../config/schema.js';
 import { parseDuration } from '../config/schema.js';
 import { HerautError, errorMessage } from '../errors.js';
+import { registerSecret } from '../log.js';
 
 /** What the model must answer: the hook and its decorations, nothing else. */
 export const LlmTeaser = z.object({
@@ -43,6 +44,7 @@ export async function askLlm(llm: Llm, messages: ChatMessage[], fetchImpl: typeo
   if (llm.apiKeyEnv) {
     const key = process.env[llm.apiKeyEnv];
     if (!key) throw new HerautError('llm-failed', `environment variable ${llm.apiKeyEnv} is empty; set it to the API key of ${llm.baseUrl}`);
+    registerSecret(key);
     headers.authorization = `Bearer ${key}`;
   }
   const url = `${llm.baseUrl.replace(/\/+$/u, '')}/chat/completions`;
