@@ -3,6 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HerautError } from '../errors.js';
+import { announcedLength, BodyTooLargeError, readBodyLimited } from '../net/fetch-limited.js';
 
 /** What the last successful fetch left behind, sent back as a conditional GET. */
 export interface FeedFetchState {
@@ -79,37 +80,6 @@ function tooLarge(feedId: string, location: string, maxBytes: number): HerautErr
   });
 }
 
-/**
- * Reads a body up to maxBytes. When the size is known in advance (a file, or an uncompressed answer with Content-Length)
- * it is read straight into one buffer, so a large feed is never held twice (chunks, then their concatenation).
- */
-async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number, onTooLarge: () => HerautError, expectedBytes?: number): Promise<Buffer> {
-  if (!body) return Buffer.alloc(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  const whole = expectedBytes !== undefined && expectedBytes <= maxBytes ? Buffer.allocUnsafe(expectedBytes) : undefined;
-  let total = 0;
-  for (;;) {
-    const { done, value: read } = await reader.read();
-    if (done) break;
-    // A file handle's web stream yields ArrayBuffers on Node 20.
-    const value: Uint8Array = read instanceof Uint8Array ? read : new Uint8Array(read as ArrayBuffer);
-    if (total + value.byteLength > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw onTooLarge();
-    }
-    if (whole && chunks.length === 0 && total + value.byteLength <= whole.length) whole.set(value, total);
-    else {
-      // More than announced: fall back to collecting chunks, starting with what was already read.
-      if (whole && chunks.length === 0 && total > 0) chunks.push(whole.subarray(0, total));
-      chunks.push(value);
-    }
-    total += value.byteLength;
-  }
-  if (whole && chunks.length === 0) return total === whole.length ? whole : whole.subarray(0, total);
-  return Buffer.concat(chunks, total);
-}
-
 async function fetchFile(location: string, options: FetchFeedOptions): Promise<FetchFeedResult> {
   const filePath = location.startsWith('file:') ? fileURLToPath(location) : path.resolve(options.baseDir, location);
   const unreadable = (cause: unknown) =>
@@ -134,7 +104,9 @@ async function fetchFile(location: string, options: FetchFeedOptions): Promise<F
     throw unreadable(cause);
   }
   try {
-    const body = await readLimited(handle.readableWebStream() as ReadableStream<Uint8Array>, options.maxBytes, () => tooLarge(options.feedId, filePath, options.maxBytes), info.size);
+    const body = await readBodyLimited(handle.readableWebStream() as ReadableStream<Uint8Array>, options.maxBytes, info.size).catch((cause: unknown) => {
+      throw cause instanceof BodyTooLargeError ? tooLarge(options.feedId, filePath, options.maxBytes) : cause;
+    });
     return { status: 'ok', body, url: location, state: { lastModified } };
   } finally {
     await handle.close();
@@ -215,11 +187,8 @@ export async function fetchFeed(location: string, options: FetchFeedOptions): Pr
       const hint = status === 404 || status === 410 ? 'check the feed URL' : status === 401 || status === 403 ? 'the server refuses heraut; check the URL or ask the site' : 'the server failed; heraut will try again';
       throw unreachable(`HTTP ${status}; ${hint}`);
     }
-    const encoded = response.headers.get('content-encoding');
-    const length = Number(response.headers.get('content-length') ?? Number.NaN);
-    const expected = !encoded || encoded === 'identity' ? (Number.isSafeInteger(length) ? length : undefined) : undefined;
-    const body = await readLimited(response.body, maxBytes, () => tooLarge(feedId, location, maxBytes), expected).catch((cause: unknown) => {
-      if (cause instanceof HerautError) throw cause;
+    const body = await readBodyLimited(response.body, maxBytes, announcedLength(response.headers)).catch((cause: unknown) => {
+      if (cause instanceof BodyTooLargeError) throw tooLarge(feedId, location, maxBytes);
       if (timeout.aborted) throw unreachable(`no complete answer within ${describeDuration(timeoutMs)}; raise the feed's timeout or check the server`, cause);
       throw unreachable(`the body could not be read (${(cause as Error).message})`, cause);
     });

@@ -1,5 +1,6 @@
 import { Parser } from 'htmlparser2';
 import sharp from 'sharp';
+import { fetchLimited } from '../../net/fetch-limited.js';
 
 /** Bluesky rejects a post whose card thumb blob is larger than this. */
 export const BLUESKY_MAX_THUMB_BYTES = 1_000_000;
@@ -11,6 +12,7 @@ const MIN_WIDTH = 200;
 const QUALITIES = [85, 70, 55];
 const ROUNDS = 6;
 // Preference order when a page names several images.
+const userAgent = 'heraut (link card)';
 const IMAGE_META = ['og:image:secure_url', 'og:image', 'og:image:url', 'twitter:image', 'twitter:image:src'];
 
 export interface CardThumb {
@@ -30,13 +32,13 @@ export interface CardThumbOptions {
 export async function fetchCardThumb(link: { url: string; image?: string }, options: CardThumbOptions): Promise<CardThumb | undefined> {
   const source = link.image ?? (await findPageImage(link.url, options));
   if (!source) return undefined;
-  const { body } = await fetchLimited(source, MAX_IMAGE_BYTES, options, 'image/');
+  const { body } = await fetchLimited(source, { ...options, maxBytes: MAX_IMAGE_BYTES, accept: ['image/'], userAgent });
   return { data: await shrinkImage(body), mimeType: 'image/jpeg', source };
 }
 
 /** Reads a page's head for its share image, resolved against the page's final URL. */
 export async function findPageImage(pageUrl: string, options: CardThumbOptions): Promise<string | undefined> {
-  const { body, url } = await fetchLimited(pageUrl, MAX_HTML_BYTES, options, 'text/html', 'application/xhtml+xml');
+  const { body, url } = await fetchLimited(pageUrl, { ...options, maxBytes: MAX_HTML_BYTES, accept: ['text/html', 'application/xhtml+xml'], userAgent });
   const found = new Map<string, string>();
   const parser = new Parser({
     onopentag(name, attribs) {
@@ -81,31 +83,4 @@ export async function shrinkImage(input: Buffer): Promise<Buffer> {
     width = Math.max(MIN_WIDTH, Math.floor(width * Math.sqrt(BLUESKY_MAX_THUMB_BYTES / size) * 0.9));
   }
   throw new Error(`image does not fit in ${BLUESKY_MAX_THUMB_BYTES} bytes even at ${width} px wide`);
-}
-
-async function fetchLimited(url: string, maxBytes: number, options: CardThumbOptions, ...types: string[]): Promise<{ body: Buffer; url: string }> {
-  const parsed = new URL(url);
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`not an http(s) URL: ${parsed.protocol}`);
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const response = await (options.fetch ?? globalThis.fetch)(parsed, { signal, redirect: 'follow', headers: { accept: `${types.join(', ')};q=1, */*;q=0.5`, 'user-agent': 'heraut (link card)' } });
-  try {
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const type = (response.headers.get('content-type') ?? '').toLowerCase();
-    if (type && !types.some((wanted) => type.startsWith(wanted))) throw new Error(`unexpected content type ${type}`);
-    const declared = Number(response.headers.get('content-length'));
-    if (declared > maxBytes) throw new Error(`too large (${declared} bytes, limit ${maxBytes})`);
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    if (response.body) {
-      for await (const chunk of response.body) {
-        size += chunk.byteLength;
-        if (size > maxBytes) throw new Error(`too large (over ${maxBytes} bytes)`);
-        chunks.push(chunk);
-      }
-    }
-    return { body: Buffer.concat(chunks), url: response.url || parsed.href };
-  } finally {
-    if (!response.bodyUsed) await response.body?.cancel().catch(() => undefined);
-  }
 }
