@@ -9,5 +9,6 @@ export default defineConfig({
     pool: 'forks',
     setupFiles: ['test/support/loopback-only.ts'],
     globalSetup: ['test/support/build.ts'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
