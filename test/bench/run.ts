@@ -1,6 +1,6 @@
 // npm run bench: whole-process benchmarks of the built CLI, medians of repeated runs. Not part of npm test.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,6 +156,11 @@ async function main(): Promise<void> {
       const { rss } = JSON.parse(soak.stdout.trim().split('\n').pop()!) as { rss: Record<string, number> };
       const [at10, at1000, at2000] = [rss['10']!, rss['1000']!, rss['2000']!];
       const signed = (mb: number) => `${mb >= 0 ? '+' : ''}${mb.toFixed(1)} MB`;
+      const idle = await serviceIdleRss(server);
+      if (idle) {
+        report('5. heraut run (the real service), RSS after 10 polls that found nothing new', `${idle.nothingNew.toFixed(1)} MB`, '< 80 MB', idle.nothingNew < 80);
+        report('5. heraut run, RSS after 10 more polls, one of which posted a new article', `${idle.afterPosting.toFixed(1)} MB`, '< 80 MB', idle.afterPosting < 80);
+      }
       report('5. service RSS after 10 cycles (dry run)', `${at10.toFixed(1)} MB`, '< 80 MB', at10 < 80);
       report('5. service RSS after 1,000 cycles (dry run)', `${at1000.toFixed(1)} MB (${signed(at1000 - at10)} since cycle 10)`, 'no growth (< 5 MB)', at1000 - at10 < 5);
       report('5. service RSS after 2,000 cycles (dry run)', `${at2000.toFixed(1)} MB (${signed(at2000 - at1000)} since cycle 1,000)`, 'no growth (< 5 MB)', at2000 - at1000 < 5);
@@ -168,6 +173,34 @@ async function main(): Promise<void> {
   }
   console.log('\n| benchmark | result | target |\n| --- | --- | --- |');
   for (const row of rows) console.log(`| ${row.name} | ${row.value} | ${row.target ? `${row.target}: ${row.ok ? 'met' : '**missed**'}` : ''} |`);
+}
+
+/** Starts `heraut run` polling a local feed every second and reads its RSS from /proc (Linux) after 10 and 20 polls. */
+async function serviceIdleRss(server: Awaited<ReturnType<typeof startFeedServer>>): Promise<{ nothingNew: number; afterPosting: number } | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  let polls = 0;
+  const first = generateFeed(20);
+  const second = generateFeed(21);
+  server.route('/idle.xml', (request, response) => {
+    polls++;
+    serveFeed({ body: polls <= 12 ? first : second, etag: polls <= 12 ? '"one"' : '"two"' })(request, response);
+  });
+  const { file } = configFile('idle', `${server.url}/idle.xml`, '    schedule: "* * * * * *"\n');
+  // The first poll records the 20 items as seen (baseline); the 13th brings one new article, which is posted.
+  const child = spawn(cli, ['--config', file, 'run'], { cwd: root, env: { ...process.env, HERAUT_LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+  const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? Number.NaN) / 1024;
+  const until = async (count: number) => {
+    for (let i = 0; i < 600 && polls < count; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  };
+  try {
+    await until(10);
+    const nothingNew = rssMb();
+    await until(22);
+    return { nothingNew, afterPosting: rssMb() };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
 }
 
 async function comparePeer(baseUrl: string, server: Awaited<ReturnType<typeof startFeedServer>>): Promise<void> {
