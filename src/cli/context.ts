@@ -14,9 +14,9 @@ export function cliLogger(global: GlobalOptions): Logger {
   return createLogger({ level: global.logLevel, pretty: Boolean(process.stdout.isTTY && process.stderr.isTTY) });
 }
 
-export function loadCliConfig(global: GlobalOptions, log: Logger, options: { dryRun?: boolean } = {}): LoadedConfig {
-  const loaded = loadConfig({ file: global.config, dryRun: options.dryRun });
-  log.info({ config: loaded.file, from: sourceNames[loaded.source], dryRun: loaded.config.dryRun, queue: loaded.queueDir }, 'configuration loaded');
+export function loadCliConfig(global: GlobalOptions, log: Logger, options: { dryRun?: boolean; text?: string; quiet?: boolean } = {}): LoadedConfig {
+  const loaded = loadConfig({ file: global.config, dryRun: options.dryRun, text: options.text });
+  log[options.quiet ? 'debug' : 'info']({ config: loaded.file, from: sourceNames[loaded.source], dryRun: loaded.config.dryRun, queue: loaded.queueDir }, 'configuration loaded');
   return loaded;
 }
 

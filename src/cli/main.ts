@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { errorMessage, exitCodeFor, isHerautError } from '../errors.js';
 import { scrubSecrets } from '../log.js';
+import type { RunOptions } from './commands/run.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -27,7 +28,10 @@ function buildProgram(): Command {
     .description('run the service: poll feeds on their schedules and publish what is due (Ctrl-C stops it)')
     .option('--once', 'do one cycle (poll every feed, publish what is due) and exit')
     .option('--dry-run', 'print and record what would be posted; no platform calls')
-    .action(async (options: { once?: boolean; dryRun?: boolean }) => (await import('./commands/run.js')).runCommand(program.opts<GlobalOptions>(), options));
+    .option('--feed <ids>', 'with --once: poll only these feeds (comma-separated ids)')
+    .option('--no-poll', 'with --once: publish what is due without polling feeds')
+    .addOption(new Option('--keep-attention', 'used by the service for its cycles').hideHelp())
+    .action(async (options: RunOptions) => (await import('./commands/run.js')).runCommand(program.opts<GlobalOptions>(), options));
 
   program
     .command('preview')

@@ -21,6 +21,8 @@ export interface LoadedConfig {
   /** The folder relative paths in the config are resolved against. */
   baseDir: string;
   queueDir: string;
+  /** The text that was validated, so that a child process works from exactly this configuration. */
+  text: string;
 }
 
 export interface LoadConfigOptions {
@@ -29,6 +31,8 @@ export interface LoadConfigOptions {
   cwd?: string;
   /** --dry-run on the command line: credentials may then be absent even if the file says dryRun: false. */
   dryRun?: boolean;
+  /** The file's text as already read (the service hands the configuration it validated to its cycles). */
+  text?: string;
 }
 
 export function findConfigFile(options: LoadConfigOptions = {}): { file: string; source: LoadedConfig['source'] } {
@@ -45,7 +49,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const { file, source } = findConfigFile(options);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = options.text ?? readFileSync(file, 'utf8');
   } catch (error) {
     const how = source === 'option' ? 'check the --config path' : source === 'env' ? 'check the HERAUT_CONFIG variable' : 'copy config/heraut.example.yaml to config/heraut.yaml';
     throw new HerautError('config-not-found', `${displayPath(file)}: cannot read the configuration (${(error as NodeJS.ErrnoException).code ?? 'error'}); ${how}`, { cause: error });
@@ -53,7 +57,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const config = parseConfigText(text, file, options);
   const baseDir = path.dirname(file);
   const queueDir = config.queue ? path.resolve(baseDir, config.queue) : path.join(packageRoot, 'queue');
-  return { config, file, source, baseDir, queueDir };
+  return { config, file, source, baseDir, queueDir, text };
 }
 
 /** Parses, interpolates ${VAR} and validates; every problem becomes one line "file:line:col: key: what is wrong; how to fix". */

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { HerautError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { createFileAtomic, readIfExists, removeStrayTemps, syncDir, tempPrefix, writeFileAtomic } from './atomic-file.js';
+import { createFileAtomic, isCode, readIfExists, removeStrayTemps, syncDir, tempPrefix, writeFileAtomic } from './atomic-file.js';
 import { pidIsDead, tryLock, withLock, type FileLock } from './file-lock.js';
 import { isJobDone, type Job } from './job.js';
 
@@ -187,6 +187,49 @@ async function readJsonMap<T>(file: string): Promise<Record<string, T>> {
   throw new HerautError('queue-corrupt', `${file} is not a JSON object; fix it by hand or delete it (heraut then starts that state afresh)`);
 }
 
+async function readJobs(jobsDir: string, log: Logger): Promise<Job[]> {
+  let names: string[];
+  try {
+    names = (await fs.readdir(jobsDir)).filter((name) => name.endsWith('.json') && !name.startsWith(tempPrefix));
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return [];
+    throw error;
+  }
+  const jobs: Job[] = [];
+  for (const name of names) {
+    const file = path.join(jobsDir, name);
+    try {
+      const text = await readIfExists(file);
+      if (text !== undefined) jobs.push(parseJob(text, file));
+    } catch (error) {
+      log.warn({ file, err: error }, 'job file skipped');
+    }
+  }
+  return jobs.sort(byAge);
+}
+
+/**
+ * What the queue holds, read fresh from disk on every call and without the history index: for a process that only
+ * watches (the service, whose cycles run in child processes) and must stay small.
+ */
+export interface QueueView {
+  readonly dir: string;
+  feedStates(): Promise<Record<string, FeedState>>;
+  accountStates(): Promise<Record<string, AccountState>>;
+  listJobs(): Promise<Job[]>;
+}
+
+export function queueView(options: Pick<QueueOptions, 'dir' | 'namespace' | 'log'>): QueueView {
+  const dir = path.resolve(options.dir, options.namespace);
+  const log = options.log ?? silentLogger();
+  return {
+    dir,
+    feedStates: () => readJsonMap<FeedState>(path.join(dir, 'feeds.json')),
+    accountStates: () => readJsonMap<AccountState>(path.join(dir, 'accounts.json')),
+    listJobs: () => readJobs(path.join(dir, 'jobs'), log),
+  };
+}
+
 function lastActivity(job: Job): number {
   let latest = Date.parse(job.createdAt) || 0;
   for (const target of Object.values(job.targets)) {
@@ -265,19 +308,7 @@ export async function openQueue(options: QueueOptions): Promise<Queue> {
     return text === undefined ? undefined : parseJob(text, file);
   }
 
-  async function listJobs(): Promise<Job[]> {
-    const names = (await fs.readdir(jobsDir)).filter((name) => name.endsWith('.json') && !name.startsWith(tempPrefix));
-    const jobs: Job[] = [];
-    for (const name of names) {
-      try {
-        const job = await readJob(name.slice(0, -5));
-        if (job) jobs.push(job);
-      } catch (error) {
-        log.warn({ file: path.join(jobsDir, name), err: error }, 'job file skipped');
-      }
-    }
-    return jobs.sort(byAge);
-  }
+  const listJobs = () => readJobs(jobsDir, log);
 
   async function claim(jobId: string): Promise<Claim | undefined> {
     const file = jobFile(jobId);

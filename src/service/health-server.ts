@@ -1,20 +1,29 @@
 import { CronExpressionParser } from 'cron-parser';
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Config } from '../config/schema.js';
 import { parseDuration } from '../config/schema.js';
 import type { DeliveryOutcome } from '../queue/deliver-jobs.js';
 import { monthKey } from '../queue/pace.js';
+import type { QueueView } from '../queue/queue.js';
 import type { PollOutcome } from './poll-feed.js';
-import type { Runtime } from './runtime.js';
+
+/** What the health server looks at: the service's current configuration and the queue as its cycles left it. */
+export interface WatchedService {
+  config(): Config;
+  view(): QueueView;
+  now(): Date;
+  startedAt: Date;
+}
 
 /** Prometheus metrics of one service process. */
 export interface ServiceMetrics {
   registry: Registry;
-  recordPoll(outcome: PollOutcome, seconds: number): void;
+  recordPoll(outcome: PollOutcome): void;
   recordDeliveries(outcomes: DeliveryOutcome[]): void;
 }
 
-export function createMetrics(getRuntime: () => Runtime): ServiceMetrics {
+export function createMetrics(service: WatchedService): ServiceMetrics {
   const registry = new Registry();
   const published = new Counter({ name: 'heraut_posts_published_total', help: 'Posts published', labelNames: ['account'], registers: [registry] });
   const failed = new Counter({ name: 'heraut_posts_failed_total', help: 'Posts that failed for good', labelNames: ['account'], registers: [registry] });
@@ -29,7 +38,7 @@ export function createMetrics(getRuntime: () => Runtime): ServiceMetrics {
     async collect() {
       this.reset();
       const counts = new Map<string, number>();
-      for (const job of await getRuntime().queue.listJobs()) for (const target of Object.values(job.targets)) counts.set(target.state, (counts.get(target.state) ?? 0) + 1);
+      for (const job of await service.view().listJobs()) for (const target of Object.values(job.targets)) counts.set(target.state, (counts.get(target.state) ?? 0) + 1);
       for (const [state, n] of counts) this.set({ state }, n);
     },
   });
@@ -38,42 +47,44 @@ export function createMetrics(getRuntime: () => Runtime): ServiceMetrics {
     help: 'Money spent on posts this month, per account',
     labelNames: ['account'],
     registers: [registry],
-    collect() {
+    async collect() {
       this.reset();
-      const runtime = getRuntime();
-      const month = monthKey(runtime.now(), runtime.loaded.config.timezone);
-      for (const name of Object.keys(runtime.loaded.config.accounts)) this.set({ account: name }, runtime.queue.accountState(name).spentByMonth?.[month] ?? 0);
+      const month = monthKey(service.now(), service.config().timezone);
+      const states = await service.view().accountStates();
+      for (const name of Object.keys(service.config().accounts)) this.set({ account: name }, states[name]?.spentByMonth?.[month] ?? 0);
     },
   });
   return {
     registry,
-    recordPoll(outcome, seconds) {
+    recordPoll(outcome) {
       polls.inc({ feed: outcome.feedId, status: outcome.status });
-      pollSeconds.observe({ feed: outcome.feedId }, seconds);
+      if (outcome.durationMs !== undefined) pollSeconds.observe({ feed: outcome.feedId }, outcome.durationMs / 1000);
     },
     recordDeliveries(outcomes) {
       for (const outcome of outcomes) {
         if (outcome.state === 'published') published.inc({ account: outcome.account });
         else if (outcome.state === 'failed') failed.inc({ account: outcome.account });
-        else if (outcome.waitReason?.includes('rate')) waits.inc({ account: outcome.account });
+        else if (outcome.waitReason === 'rate-limit') waits.inc({ account: outcome.account });
       }
     },
   };
 }
 
 /** Why the service is unhealthy, or [] when every feed polled within its expected interval and no account needs attention. */
-export function healthProblems(runtime: Runtime, startedAt: Date): string[] {
-  const now = runtime.now().getTime();
+export async function healthProblems(service: WatchedService): Promise<string[]> {
+  const config = service.config();
+  const now = service.now();
+  const [feeds, accounts] = await Promise.all([service.view().feedStates(), service.view().accountStates()]);
   const problems: string[] = [];
-  for (const feed of runtime.loaded.config.feeds) {
-    const state = runtime.queue.feedState(feed.id);
-    const interval = expectedInterval(feed.schedule, runtime.loaded.config.timezone, runtime.now()) + parseDuration(feed.jitter);
-    const last = state.lastSuccessAt ? Date.parse(state.lastSuccessAt) : startedAt.getTime();
+  for (const feed of config.feeds) {
+    const state = feeds[feed.id];
+    const interval = expectedInterval(feed.schedule, config.timezone, now) + parseDuration(feed.jitter);
+    const last = state?.lastSuccessAt ? Date.parse(state.lastSuccessAt) : service.startedAt.getTime();
     // Two missed polls before a feed counts as stale.
-    if (now - last > 2 * interval) problems.push(`feed ${feed.id}: no successful poll since ${state.lastSuccessAt ?? 'start'}${state.lastError ? ` (last error: ${state.lastError})` : ''}`);
+    if (now.getTime() - last > 2 * interval) problems.push(`feed ${feed.id}: no successful poll since ${state?.lastSuccessAt ?? 'start'}${state?.lastError ? ` (last error: ${state.lastError})` : ''}`);
   }
-  for (const name of Object.keys(runtime.loaded.config.accounts)) {
-    const attention = runtime.queue.accountState(name).attention;
+  for (const name of Object.keys(config.accounts)) {
+    const attention = accounts[name]?.attention;
     if (attention) problems.push(`account ${name}: ${attention.message}`);
   }
   return problems;
@@ -85,27 +96,21 @@ function expectedInterval(schedule: string, timezone: string, now: Date): number
   return expression.next().getTime() - first;
 }
 
-export async function startHealthServer(options: { host: string; port: number; metrics: ServiceMetrics; runtime: () => Runtime; startedAt: Date }): Promise<Server> {
+export async function startHealthServer(options: { host: string; port: number; metrics: ServiceMetrics; service: WatchedService }): Promise<Server> {
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (request.method !== 'GET') {
       response.writeHead(405, { allow: 'GET' }).end();
       return;
     }
-    if (url.pathname === '/healthz') {
-      const problems = healthProblems(options.runtime(), options.startedAt);
-      response.writeHead(problems.length === 0 ? 200 : 503, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ ok: problems.length === 0, problems }));
-      return;
-    }
-    if (url.pathname === '/metrics') {
-      options.metrics.registry
-        .metrics()
-        .then((body) => response.writeHead(200, { 'content-type': options.metrics.registry.contentType }).end(body))
-        .catch((error: Error) => response.writeHead(500).end(error.message));
-      return;
-    }
-    response.writeHead(404).end();
+    const answer = url.pathname === '/healthz'
+      ? healthProblems(options.service).then((problems) => ({ status: problems.length === 0 ? 200 : 503, type: 'application/json', body: JSON.stringify({ ok: problems.length === 0, problems }) }))
+      : url.pathname === '/metrics'
+        ? options.metrics.registry.metrics().then((body) => ({ status: 200, type: options.metrics.registry.contentType, body }))
+        : Promise.resolve({ status: 404, type: 'text/plain', body: 'not found' });
+    answer
+      .then(({ status, type, body }) => response.writeHead(status, { 'content-type': type }).end(body))
+      .catch((error: Error) => response.writeHead(500, { 'content-type': 'text/plain' }).end(error.message));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

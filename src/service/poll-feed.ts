@@ -14,11 +14,18 @@ export interface PollOutcome {
   queued: number;
   baseline: number;
   skipped: number;
+  durationMs?: number;
   error?: string;
 }
 
 /** One poll of one feed: fetch, pick what is new, write teasers, store jobs. Never throws: a bad feed stops only itself. */
 export async function pollFeed(runtime: Runtime, feed: FeedConfig, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<PollOutcome> {
+  const started = performance.now();
+  const outcome = await pollFeedOnce(runtime, feed, options);
+  return { ...outcome, durationMs: Math.round(performance.now() - started) };
+}
+
+async function pollFeedOnce(runtime: Runtime, feed: FeedConfig, options: { force?: boolean; signal?: AbortSignal }): Promise<PollOutcome> {
   const { queue, log: rootLog } = runtime;
   const log = rootLog.child({ feed: feed.id });
   const now = runtime.now();

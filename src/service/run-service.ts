@@ -1,122 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import cron, { type ScheduledTask } from 'node-cron';
+import type { LoadedConfig } from '../config/load-config.js';
 import { parseDuration, type FeedConfig } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
-import { pollFeed } from './poll-feed.js';
-import { deliverDue } from './run-cycle.js';
-import type { ServiceMetrics } from './health-server.js';
-import type { Runtime } from './runtime.js';
+import type { Logger } from '../log.js';
+import { queueView } from '../queue/queue.js';
+import type { ServiceMetrics, WatchedService } from './health-server.js';
+import type { CycleReport } from './run-cycle.js';
 import { sleep } from './sleep.js';
 
+/** The environment variables through which the service hands a cycle its configuration and gets its report back. */
+export const configSnapshotVariable = 'HERAUT_CONFIG_SNAPSHOT';
+export const reportFdVariable = 'HERAUT_REPORT_FD';
+
 export interface ServiceOptions {
-  /** Aborting stops the service: no new work, in-flight work finishes, then runService resolves. */
+  loaded: LoadedConfig;
+  log: Logger;
+  /** Aborting stops the service: no new cycles, running ones are asked to finish, then runService resolves. */
   signal: AbortSignal;
-  /** Builds a runtime from a freshly read configuration (SIGHUP); throwing keeps the old one. */
-  reload?: () => Promise<Runtime>;
+  /** Arguments every cycle gets after `heraut` (global options such as --config and --log-level). */
+  globalArgs: string[];
+  /** Arguments every cycle gets after `run --once` (such as --dry-run). */
+  runArgs: string[];
+  /** Reads the configuration again (SIGHUP); throwing keeps the old one. */
+  reload?: () => LoadedConfig;
   /** Registers a callback for reload requests (SIGHUP in the CLI). */
   onReloadRequest?: (callback: () => void) => void;
   /** How often due posts are looked for between polls. */
   deliveryIntervalMs?: number;
 }
 
-/** The long-running service: one cron task per feed schedule, and a delivery tick for posts that wait on pacing. */
-export async function runService(initial: Runtime, options: ServiceOptions): Promise<void> {
-  let runtime = initial;
-  let tasks: ScheduledTask[] = [];
-  const inFlight = new Set<Promise<unknown>>();
+const cliEntry = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const shutdownGraceMs = 8_000;
+
+/**
+ * The long-running service. It only schedules: each poll and each delivery runs as `heraut run --once` in a child
+ * process, so the service itself stays small however large a feed is, memory goes back to the system after every
+ * cycle, and a cycle that crashes takes nothing else down. The queue's claims and locks keep concurrent cycles from
+ * ever publishing the same post twice.
+ */
+export async function runService(options: ServiceOptions): Promise<void> {
+  const { log, signal } = options;
+  let loaded = options.loaded;
+  const children = new Set<ChildProcess>();
   const polling = new Set<string>();
   let delivering = false;
-
-  const track = <T>(work: Promise<T>) => {
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
-    return work;
+  let tasks: ScheduledTask[] = [];
+  const watched: WatchedService = {
+    config: () => loaded.config,
+    view: () => queueView({ dir: loaded.queueDir, namespace: loaded.config.dryRun ? 'dry-run' : 'live', log }),
+    now: () => new Date(),
+    startedAt: new Date(),
   };
 
-  const startedAt = initial.now();
   let metrics: ServiceMetrics | undefined;
   let health: Server | undefined;
-  const healthConfig = initial.loaded.config.health;
+  const healthConfig = loaded.config.health;
   if (healthConfig) {
     // Loaded only when asked for: prom-client is the largest module of the service.
     const { createMetrics, startHealthServer } = await import('./health-server.js');
-    metrics = createMetrics(() => runtime);
-    health = await startHealthServer({ host: healthConfig.host, port: healthConfig.port, metrics, runtime: () => runtime, startedAt });
+    metrics = createMetrics(watched);
+    health = await startHealthServer({ host: healthConfig.host, port: healthConfig.port, metrics, service: watched });
     const address = health.address();
-    initial.log.info({ url: `http://${healthConfig.host}:${typeof address === 'object' && address ? address.port : healthConfig.port}/healthz` }, 'health and metrics server listening');
+    log.info({ url: `http://${healthConfig.host}:${typeof address === 'object' && address ? address.port : healthConfig.port}/healthz` }, 'health and metrics server listening');
   }
 
-  const deliver = () => {
-    if (delivering || options.signal.aborted) return;
+  const cycle = (args: string[]): Promise<CycleReport | undefined> =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, [...process.execArgv, cliEntry, ...options.globalArgs, 'run', '--once', ...options.runArgs, ...args], {
+        stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
+        env: { ...process.env, [configSnapshotVariable]: loaded.text, [reportFdVariable]: '3' },
+      });
+      children.add(child);
+      let report = '';
+      child.stdio[3]?.on('data', (chunk: Buffer) => (report += chunk.toString('utf8')));
+      child.on('error', (error) => log.error({ err: errorMessage(error) }, 'could not start a cycle'));
+      child.on('close', (code, killedBy) => {
+        children.delete(child);
+        if (code !== 0 && code !== 1) log.warn({ code, signal: killedBy, args }, 'cycle ended abnormally; the next one settles what it left');
+        try {
+          const parsed = report.trim() ? (JSON.parse(report.trim().split('\n').pop()!) as CycleReport) : undefined;
+          if (parsed) {
+            for (const poll of parsed.polls) metrics?.recordPoll(poll);
+            metrics?.recordDeliveries(parsed.deliveries);
+          }
+          resolve(parsed);
+        } catch {
+          resolve(undefined);
+        }
+      });
+    });
+
+  const deliver = (extra: string[] = []) => {
+    if (delivering || signal.aborted) return;
     delivering = true;
-    void track(
-      deliverDue(runtime, { signal: options.signal })
-        .then((outcomes) => metrics?.recordDeliveries(outcomes))
-        .catch((error) => runtime.log.error({ err: errorMessage(error) }, 'delivery failed'))
-        .finally(() => {
-          delivering = false;
-        }),
-    );
+    void cycle(['--no-poll', ...extra]).finally(() => {
+      delivering = false;
+    });
   };
 
   const poll = (feed: FeedConfig) => {
-    // A slow feed must never be polled twice at once.
-    if (polling.has(feed.id) || options.signal.aborted) return;
+    // A slow feed is never polled twice at once.
+    if (polling.has(feed.id) || signal.aborted) return;
     polling.add(feed.id);
-    const jitterMs = Math.random() * parseDuration(feed.jitter);
-    const current = runtime;
-    void track(
-      sleep(jitterMs, options.signal)
-        .then(() => (options.signal.aborted ? undefined : timed(() => pollFeed(current, feed, { signal: options.signal }))))
-        .then((timedOutcome) => {
-          const outcome = timedOutcome?.value;
-          if (outcome) metrics?.recordPoll(outcome, timedOutcome.seconds);
-          if (outcome && outcome.queued > 0) deliver();
-        })
-        .catch((error) => current.log.error({ feed: feed.id, err: errorMessage(error) }, 'poll failed'))
-        .finally(() => polling.delete(feed.id)),
-    );
+    void sleep(Math.random() * parseDuration(feed.jitter), signal)
+      .then(() => (signal.aborted ? undefined : cycle(['--feed', feed.id, '--keep-attention'])))
+      .finally(() => polling.delete(feed.id));
   };
 
   const schedule = () => {
     for (const task of tasks) void task.stop();
-    tasks = runtime.loaded.config.feeds.map((feed) => cron.schedule(feed.schedule, () => poll(feed), { timezone: runtime.loaded.config.timezone, name: `feed:${feed.id}` }));
-    runtime.log.info({ feeds: runtime.loaded.config.feeds.length, config: runtime.loaded.file, dryRun: runtime.loaded.config.dryRun }, 'heraut is running; Ctrl-C stops it');
-    for (const feed of runtime.loaded.config.feeds) poll(feed);
+    const { config } = loaded;
+    tasks = config.feeds.map((feed) => cron.schedule(feed.schedule, () => poll(feed), { timezone: config.timezone, name: `feed:${feed.id}` }));
+    log.info({ feeds: config.feeds.length, config: loaded.file, dryRun: config.dryRun }, 'heraut is running; Ctrl-C stops it');
+    // A start or a reload is when a person may have fixed an account that needed attention: one delivery retries it.
+    deliver();
+    for (const feed of config.feeds) poll(feed);
   };
 
   options.onReloadRequest?.(() => {
-    if (!options.reload) return;
-    options
-      .reload()
-      .then(async (next) => {
-        const previous = runtime;
-        runtime = next;
-        schedule();
-        previous.log.info({ config: next.loaded.file }, 'configuration reloaded');
-        await previous.close();
-      })
-      .catch((error) => runtime.log.error({ err: errorMessage(error) }, 'new configuration is invalid; keeping the old one'));
+    if (!options.reload || signal.aborted) return;
+    try {
+      loaded = options.reload();
+      log.info({ config: loaded.file }, 'configuration reloaded');
+      schedule();
+    } catch (error) {
+      log.error({ err: errorMessage(error) }, 'new configuration is invalid; keeping the old one');
+    }
   });
 
   schedule();
-  const timer = setInterval(deliver, options.deliveryIntervalMs ?? 60_000);
+  const timer = setInterval(() => deliver(['--keep-attention']), options.deliveryIntervalMs ?? 60_000);
   await new Promise<void>((resolve) => {
-    if (options.signal.aborted) resolve();
-    else options.signal.addEventListener('abort', () => resolve(), { once: true });
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
   });
   clearInterval(timer);
   for (const task of tasks) void task.stop();
-  runtime.log.info({ inFlight: inFlight.size }, 'stopping: letting in-flight work finish');
-  const giveUp = new AbortController();
-  await Promise.race([Promise.allSettled([...inFlight]), sleep(8_000, giveUp.signal)]);
-  giveUp.abort();
+  log.info({ running: children.size }, 'stopping: letting running cycles finish');
+  await stopChildren(children);
   await new Promise((resolve) => (health ? health.close(resolve) : resolve(undefined)));
-  await runtime.close();
 }
 
-async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> {
-  const start = performance.now();
-  const value = await work();
-  return { value, seconds: (performance.now() - start) / 1000 };
+/** Asks each cycle to stop (it finishes an in-flight post), and kills what is still running after the grace period. */
+async function stopChildren(children: Set<ChildProcess>): Promise<void> {
+  const exits = [...children].map((child) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('close', () => resolve()))));
+  for (const child of children) child.kill('SIGTERM');
+  const giveUp = new AbortController();
+  await Promise.race([Promise.all(exits), sleep(shutdownGraceMs, giveUp.signal)]);
+  giveUp.abort();
+  for (const child of children) child.kill('SIGKILL');
 }
