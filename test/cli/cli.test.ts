@@ -60,6 +60,18 @@ describe('heraut run --once on the bundled example', () => {
     expect(second.stdout).not.toContain('dry run');
   });
 
+  it('--feed and --no-poll choose what one cycle does', async () => {
+    const wrong = await runCli(['--config', configFile, 'run', '--once', '--feed', 'nope']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--feed: no feed with id "nope"; must be one of: explainers/);
+    const deliverOnly = await runCli(['--config', configFile, 'run', '--once', '--no-poll']);
+    expect(deliverOnly.code, deliverOnly.stderr).toBe(0);
+    expect(deliverOnly.stdout).not.toContain('dry run');
+    const one = await runCli(['--config', configFile, 'run', '--once', '--feed', 'explainers']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout.match(/^── x \(x, dry run\)/gm) ?? []).toHaveLength(sampleItems);
+  });
+
   it('uses the bundled example when there is no config, and says so', async () => {
     const result = await runCli(['status', '--json'], { env: { HERAUT_LOG_LEVEL: 'info' } });
     expect(result.code, result.stderr).toBe(0);

@@ -91,10 +91,17 @@ describe('heraut run: health, metrics, reload and shutdown', () => {
     expect(body.ok).toBe(false);
     expect(body.problems.join('\n')).toMatch(/feed broken: no successful poll/);
 
-    // An invalid configuration is reported and the old one kept.
+    // An invalid configuration is reported and the old one kept: the cycles go on polling with it.
     writeFileSync(config, 'dryRun: maybe\n');
     service.signal('SIGHUP');
     await service.waitFor(/new configuration is invalid; keeping the old one/);
+    const pollsOfGood = async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return [...text.matchAll(/heraut_feed_polls_total\{feed="good",status="[^"]+"\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    };
+    const before = await pollsOfGood();
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(await pollsOfGood()).toBeGreaterThan(before);
 
     const sentAt = Date.now();
     service.signal('SIGTERM');
