@@ -45,8 +45,6 @@ export async function runService(options: ServiceOptions): Promise<void> {
   const { log, signal } = options;
   let loaded = options.loaded;
   const children = new Set<ChildProcess>();
-  const polling = new Set<string>();
-  let delivering = false;
   let tasks: ScheduledTask[] = [];
   const watched: WatchedService = {
     config: () => loaded.config,
@@ -93,21 +91,36 @@ export async function runService(options: ServiceOptions): Promise<void> {
       });
     });
 
-  const deliver = (extra: string[] = []) => {
-    if (delivering || signal.aborted) return;
-    delivering = true;
-    void cycle(['--no-poll', ...extra]).finally(() => {
-      delivering = false;
+  // One cycle at a time: feeds that fall due while a cycle runs are polled together by the next one. Cycles of this
+  // service then never share a Bluesky session or an account at the same moment, and a slow feed is never polled twice at once.
+  const due = new Set<string>();
+  let deliveryWanted = false;
+  let retryAttention = true;
+  let running: Promise<unknown> | undefined;
+  const kick = () => {
+    // A reload may have removed a feed that was waiting.
+    for (const id of due) if (!loaded.config.feeds.some((feed) => feed.id === id)) due.delete(id);
+    if (running || signal.aborted || (due.size === 0 && !deliveryWanted)) return;
+    const args = due.size > 0 ? ['--feed', [...due].join(',')] : ['--no-poll'];
+    // A start or a reload is when a person may have fixed an account that needed attention: its first cycle retries it.
+    if (!retryAttention) args.push('--keep-attention');
+    due.clear();
+    deliveryWanted = false;
+    retryAttention = false;
+    running = cycle(args).finally(() => {
+      running = undefined;
+      kick();
     });
   };
-
+  const deliver = () => {
+    deliveryWanted = true;
+    kick();
+  };
   const poll = (feed: FeedConfig) => {
-    // A slow feed is never polled twice at once.
-    if (polling.has(feed.id) || signal.aborted) return;
-    polling.add(feed.id);
-    void sleep(Math.random() * parseDuration(feed.jitter), signal)
-      .then(() => (signal.aborted ? undefined : cycle(['--feed', feed.id, '--keep-attention'])))
-      .finally(() => polling.delete(feed.id));
+    void sleep(Math.random() * parseDuration(feed.jitter), signal).then(() => {
+      due.add(feed.id);
+      kick();
+    });
   };
 
   const schedule = () => {
@@ -115,9 +128,9 @@ export async function runService(options: ServiceOptions): Promise<void> {
     const { config } = loaded;
     tasks = config.feeds.map((feed) => cron.schedule(feed.schedule, () => poll(feed), { timezone: config.timezone, name: `feed:${feed.id}` }));
     log.info({ feeds: config.feeds.length, config: loaded.file, dryRun: config.dryRun }, 'heraut is running; Ctrl-C stops it');
-    // A start or a reload is when a person may have fixed an account that needed attention: one delivery retries it.
+    retryAttention = true;
+    for (const feed of config.feeds) due.add(feed.id);
     deliver();
-    for (const feed of config.feeds) poll(feed);
   };
 
   options.onReloadRequest?.(() => {
@@ -132,7 +145,7 @@ export async function runService(options: ServiceOptions): Promise<void> {
   });
 
   schedule();
-  const timer = setInterval(() => deliver(['--keep-attention']), options.deliveryIntervalMs ?? 60_000);
+  const timer = setInterval(deliver, options.deliveryIntervalMs ?? 60_000);
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
+import { spawn } from 'node:child_process';
+import { cliPath, runCli } from '../support/run-cli.js';
 import { startXEmulator } from '../support/x-emulator.js';
 import { explainerFeed, serveFeed, startLiveWorld, xSecrets, type LiveWorld } from './live-setup.js';
 
@@ -143,6 +144,30 @@ describe('live: heraut run --once against a real PDS and the X emulator', () => 
     } finally {
       await limited.close();
     }
+  });
+
+  it('the service: cycles in child processes post once, log in to Bluesky once, and stop on SIGTERM', async () => {
+    world.feeds.route('/service.xml', serveFeed({ body: explainerFeed('service', 2), etag: '"s1"' }));
+    const config = world.config('service', '/service.xml', '    schedule: "* * * * * *"\n');
+    world.pds.resetCalls();
+    const xBefore = world.x.posts.length;
+    const child = spawn(process.execPath, [cliPath, '--config', config, 'run'], { env: { ...process.env, ...world.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      // Bounded wait: the two posts, then a few more one-second cycles that find nothing new.
+      for (let i = 0; i < 300 && world.x.posts.length < xBefore + 2; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited, output.slice(-2000)).toBe(0);
+    allOutput.push(output);
+    expect(world.x.posts.length).toBe(xBefore + 2);
+    expect((await blueskyPosts()).filter((r) => String(r.value.embed?.external?.uri ?? '').includes('/articles/service-'))).toHaveLength(2);
+    expect(world.pds.calls('com.atproto.server.createSession')).toBe(1);
   });
 
   it('check --online says which accounts work and which fail, and why', async () => {
