@@ -31,6 +31,7 @@ export async function buildJob(runtime: Runtime, feed: FeedConfig, article: Arti
       postKey: config.dryRun ? `dry-run-${randomUUID()}` : await newPostKey(platform),
       state: options.review ?? feed.review ? 'review' : 'pending',
       attempts: 0,
+      ...(feed.media ? { media: feed.media } : {}),
     };
   }
   return {

@@ -72,6 +72,15 @@ describe('heraut run --once on the bundled example', () => {
     expect(one.stdout.match(/^── x \(x, dry run\)/gm) ?? []).toHaveLength(sampleItems);
   });
 
+  it('media: image on a feed attaches the article image to X posts', async () => {
+    const withMedia = exampleConfig('    media: image\n');
+    const result = await runCli(['--config', withMedia, 'run', '--once']);
+    expect(result.code, result.stderr).toBe(0);
+    const images = result.stdout.match(/^   image: https:\/\/explainers\.example\/images\/\S+ \(alt text: .+\)$/gm) ?? [];
+    // Two of the sample's items name an image (media:content and an enclosure).
+    expect(images).toHaveLength(2);
+  });
+
   it('uses the bundled example when there is no config, and says so', async () => {
     const result = await runCli(['status', '--json'], { env: { HERAUT_LOG_LEVEL: 'info' } });
     expect(result.code, result.stderr).toBe(0);

@@ -30,6 +30,7 @@ export function formatDryRunPost(account: string, platform: PlatformId, request:
   if (platform === 'x') {
     const length = measureX(request.text);
     lines.push(`   length: ${length.weightedLength}/${X_MAX_WEIGHTED_LENGTH} weighted · ${length.valid ? 'valid' : 'TOO LONG'}`);
+    if (request.media === 'image' && request.link.image) lines.push(`   image: ${request.link.image} (alt text: ${request.link.title})`);
   } else {
     const length = measureBluesky(request.text);
     lines.push(`   length: ${length.graphemes}/${BLUESKY_MAX_GRAPHEMES} graphemes, ${length.bytes}/${BLUESKY_MAX_BYTES} bytes · ${length.valid ? 'valid' : 'TOO LONG'}`);
