@@ -65,6 +65,7 @@ describe('crash safety: kill -9 at random moments, then finish', () => {
       if (await runAndKill(config, 150 + Math.floor(random() * 900))) kills++;
     }
     expect(kills).toBeGreaterThanOrEqual(Number(process.env.HERAUT_CRASH_KILLS ?? 100));
+    const killedAt = Date.now();
 
     // Let it finish: clean runs settle whatever the kills left 'publishing' or backing off (bounded).
     let finishing = 0;
@@ -79,6 +80,7 @@ describe('crash safety: kill -9 at random moments, then finish', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_100));
     }
     const { x, bluesky } = await postsPerLink('crash');
+    console.log(`crash test: ${kills} SIGKILLs, then ${finishing + 1} clean runs (${Math.round((Date.now() - killedAt) / 1000)} s); ${x.size} articles on X and ${bluesky.size} on Bluesky, ${world.x.requests['/2/tweets'] ?? 0} tweet requests, ${polls} feed polls`);
     const status = JSON.parse((await runCli(['--config', config, 'status', '--json'], { env: world.env })).stdout);
     const diagnosis = `${JSON.stringify(status.accounts, null, 1)}\n${lastRun.slice(-3000)}`;
     expect(x.size, diagnosis).toBe(Math.min(total, 4 + polls));
