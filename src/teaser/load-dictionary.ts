@@ -30,28 +30,29 @@ function readDictionary(kind: DictionaryKind, language: DictionaryLanguage): Rec
   return parsed as Record<string, unknown>;
 }
 
+function once<T>(key: string, build: () => T): T {
+  if (!cache.has(key)) cache.set(key, build());
+  return cache.get(key) as T;
+}
+
 /** Bundled emoji keywords for a language, read once and cached. */
 export function loadEmojiDictionary(language: DictionaryLanguage): EmojiDictionary {
-  const key = `emojis.${language}`;
-  const cached = cache.get(key) as EmojiDictionary | undefined;
-  if (cached) return cached;
-  const map: EmojiDictionary = new Map();
-  for (const [emoji, keywords] of Object.entries(readDictionary('emojis', language))) {
-    if (Array.isArray(keywords)) map.set(emoji.normalize('NFC'), keywords.map((k) => String(k)));
-  }
-  cache.set(key, map);
-  return map;
+  return once(`emojis.${language}`, () => {
+    const map: EmojiDictionary = new Map();
+    for (const [emoji, keywords] of Object.entries(readDictionary('emojis', language))) {
+      if (Array.isArray(keywords)) map.set(emoji.normalize('NFC'), keywords.map((k) => String(k)));
+    }
+    return map;
+  });
 }
 
 /** Bundled phrase -> hashtag table for a language, read once and cached. */
 export function loadHashtagDictionary(language: DictionaryLanguage): HashtagDictionary {
-  const key = `hashtags.${language}`;
-  const cached = cache.get(key) as HashtagDictionary | undefined;
-  if (cached) return cached;
-  const map: HashtagDictionary = new Map();
-  for (const [phrase, tag] of Object.entries(readDictionary('hashtags', language))) {
-    if (typeof tag === 'string' && tag) map.set(phrase, tag);
-  }
-  cache.set(key, map);
-  return map;
+  return once(`hashtags.${language}`, () => {
+    const map: HashtagDictionary = new Map();
+    for (const [phrase, tag] of Object.entries(readDictionary('hashtags', language))) {
+      if (typeof tag === 'string' && tag) map.set(phrase, tag);
+    }
+    return map;
+  });
 }
