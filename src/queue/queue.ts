@@ -75,8 +75,11 @@ export interface Queue {
   findJob(query: string): Promise<Job | undefined>;
   /** Undefined when another live process holds the job. */
   claim(jobId: string): Promise<Claim | undefined>;
-  /** Moves settled jobs older than retention from jobs/ to archive.jsonl; their history lines stay, so nothing is posted again. */
-  compact(retentionMs: number): Promise<number>;
+  /**
+   * Moves settled jobs older than retention from jobs/ to archive.jsonl; their history lines stay, so nothing is posted
+   * again. With `minIntervalMs`, does nothing when any process compacted this queue more recently than that.
+   */
+  compact(retentionMs: number, options?: { minIntervalMs?: number }): Promise<number>;
   feedState(feedId: string): FeedState;
   saveFeedState(feedId: string, state: FeedState): Promise<void>;
   accountState(account: string): AccountState;
@@ -256,6 +259,7 @@ export async function openQueue(options: QueueOptions): Promise<Queue> {
   const feedsFile = path.join(dir, 'feeds.json');
   const accountsFile = path.join(dir, 'accounts.json');
   const archiveFile = path.join(dir, 'archive.jsonl');
+  const compactedAtFile = path.join(dir, 'compacted-at');
   for (const folder of [jobsDir, accountLocksDir]) await fs.mkdir(folder, { recursive: true });
   for (const folder of [dir, jobsDir, locksDir, accountLocksDir]) await removeStrayTemps(folder, pidIsDead);
 
@@ -380,7 +384,13 @@ export async function openQueue(options: QueueOptions): Promise<Queue> {
       return jobs.find((job) => job.articleKey === query || job.article.link === query || job.canonicalLink === query);
     },
     claim,
-    async compact(retentionMs) {
+    async compact(retentionMs, options = {}) {
+      if (options.minIntervalMs !== undefined) {
+        // Compaction reads every job file; cycles run in short-lived processes, so when it last ran is kept on disk.
+        const last = Date.parse((await readIfExists(compactedAtFile))?.trim() ?? '');
+        if (now().getTime() - last < options.minIntervalMs) return 0;
+        await writeFileAtomic(compactedAtFile, now().toISOString());
+      }
       const cutoff = now().getTime() - retentionMs;
       const claims: Claim[] = [];
       try {

@@ -19,19 +19,19 @@ export interface PollOutcome {
 }
 
 /** One poll of one feed: fetch, pick what is new, write teasers, store jobs. Never throws: a bad feed stops only itself. */
-export async function pollFeed(runtime: Runtime, feed: FeedConfig, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<PollOutcome> {
+export async function pollFeed(runtime: Runtime, feed: FeedConfig, options: { signal?: AbortSignal } = {}): Promise<PollOutcome> {
   const started = performance.now();
   const outcome = await pollFeedOnce(runtime, feed, options);
   return { ...outcome, durationMs: Math.round(performance.now() - started) };
 }
 
-async function pollFeedOnce(runtime: Runtime, feed: FeedConfig, options: { force?: boolean; signal?: AbortSignal }): Promise<PollOutcome> {
+async function pollFeedOnce(runtime: Runtime, feed: FeedConfig, options: { signal?: AbortSignal }): Promise<PollOutcome> {
   const { queue, log: rootLog } = runtime;
   const log = rootLog.child({ feed: feed.id });
   const now = runtime.now();
   const state = { ...queue.feedState(feed.id) };
   const outcome: PollOutcome = { feedId: feed.id, status: 'ok', items: 0, queued: 0, baseline: 0, skipped: 0 };
-  if (!options.force && state.nextPollAt && Date.parse(state.nextPollAt) > now.getTime()) {
+  if (state.nextPollAt && Date.parse(state.nextPollAt) > now.getTime()) {
     log.debug({ until: state.nextPollAt }, 'feed is backing off');
     return { ...outcome, status: 'backing-off' };
   }

@@ -14,7 +14,6 @@ const pollConcurrency = 4;
 export interface CycleOptions {
   feeds?: FeedConfig[];
   signal?: AbortSignal;
-  force?: boolean;
   /** Called after each feed's poll, for progress displays. */
   onPoll?: (outcome: PollOutcome, done: number, total: number) => void;
 }
@@ -26,7 +25,7 @@ export async function runCycle(runtime: Runtime, options: CycleOptions = {}): Pr
   const worker = async () => {
     while (next < feeds.length && !options.signal?.aborted) {
       const feed = feeds[next++]!;
-      const outcome = await pollFeed(runtime, feed, { force: options.force, signal: options.signal });
+      const outcome = await pollFeed(runtime, feed, { signal: options.signal });
       polls.push(outcome);
       options.onPoll?.(outcome, polls.length, feeds.length);
     }
@@ -52,18 +51,6 @@ export async function deliverDue(runtime: Runtime, options: { only?: string[]; i
     ignoreBudget: options.ignoreBudget,
     signal: options.signal,
   });
-  await compactIfDue(runtime);
+  await runtime.queue.compact(parseDuration(config.retention), { minIntervalMs: 3_600_000 });
   return outcomes;
-}
-
-const compactedAt = new WeakMap<Runtime, number>();
-const compactionInterval = 3_600_000;
-
-/** Compaction reads every job file, so a long-running service does it hourly rather than on every delivery tick. */
-async function compactIfDue(runtime: Runtime): Promise<void> {
-  const now = runtime.now().getTime();
-  const last = compactedAt.get(runtime);
-  if (last !== undefined && now - last < compactionInterval) return;
-  compactedAt.set(runtime, now);
-  await runtime.queue.compact(parseDuration(runtime.loaded.config.retention));
 }

@@ -130,6 +130,22 @@ describe('queue files', () => {
     expect(JSON.parse(archive[0]!).id).toBe(old.id);
   });
 
+  it('with minIntervalMs, compacts at most that often, whichever process asks', async () => {
+    const clock = makeClock('2026-06-01T00:00:00.000Z');
+    const queue = await openQueue({ dir: root, namespace: 'live', now: clock.now });
+    const first = makeJob('blog', 1, bsky, '2026-01-01T00:00:00.000Z', 'published');
+    await queue.addJob(first);
+    expect(await queue.compact(90 * 86_400_000, { minIntervalMs: 3_600_000 })).toBe(1);
+    await queue.addJob(makeJob('blog', 2, bsky, '2026-01-01T00:00:00.000Z', 'published'));
+    // Another process, a minute later: too soon.
+    clock.advance(60_000);
+    const other = await openQueue({ dir: root, namespace: 'live', now: clock.now });
+    expect(await other.compact(90 * 86_400_000, { minIntervalMs: 3_600_000 })).toBe(0);
+    expect(await other.listJobs()).toHaveLength(1);
+    clock.advance(3_600_000);
+    expect(await other.compact(90 * 86_400_000, { minIntervalMs: 3_600_000 })).toBe(1);
+  });
+
   it('finds a job by id, key, link or canonical link', async () => {
     const queue = await openQueue({ dir: root, namespace: 'live' });
     const job = makeJob('blog', 1, bsky, '2026-03-01T00:00:00.000Z');
