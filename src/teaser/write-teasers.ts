@@ -93,18 +93,20 @@ function draftFrom(article: Article, base: Base, writer: WriterId, template?: st
 
 /** The offline writer: hook from the article's own sentences, emojis and hashtags from dictionaries. Deterministic. */
 export function writeExtractiveTeasers(article: Article, platforms: PlatformId[], feed: FeedConfig): Teasers {
-  const base = prepare(article, feed);
-  const out: Teasers = {};
-  for (const platform of platforms) out[platform] = assertValid(fitTeaser(draftFrom(article, base, 'extractive'), platform), article);
-  return out;
+  return writeOffline(article, platforms, feed, 'extractive');
 }
 
 /** feed.template filled with {title} {hook} {summary} {emojis} {hashtags} {link} {author} {feed}, fitted like the extractive writer. */
 export function writeTemplateTeasers(article: Article, platforms: PlatformId[], feed: FeedConfig): Teasers {
+  return writeOffline(article, platforms, feed, 'template');
+}
+
+function writeOffline(article: Article, platforms: PlatformId[], feed: FeedConfig, writer: 'extractive' | 'template'): Teasers {
   const base = prepare(article, feed);
   const out: Teasers = {};
   for (const platform of platforms) {
-    out[platform] = assertValid(fitTeaser(draftFrom(article, base, 'template', templateFor(feed, platform) ?? DEFAULT_TEMPLATE), platform), article);
+    const template = writer === 'template' ? (templateFor(feed, platform) ?? DEFAULT_TEMPLATE) : undefined;
+    out[platform] = assertValid(fitTeaser(draftFrom(article, base, writer, template), platform), article);
   }
   return out;
 }
@@ -230,9 +232,12 @@ export function checkEditedTeaser(platform: PlatformId, text: string, link: stri
   }
   const linkStart = text.indexOf(shown);
   const linkEnd = linkStart + shown.length;
-  const facets: Facet[] = [
-    { index: { byteStart: utf8Length(text.slice(0, linkStart)), byteEnd: utf8Length(text.slice(0, linkEnd)) }, features: [{ $type: 'app.bsky.richtext.facet#link', uri: link }] },
-  ];
+  // Facets count UTF-8 bytes, not the string's UTF-16 positions.
+  const facetOver = (start: number, end: number, feature: Facet['features'][number]): Facet => ({
+    index: { byteStart: utf8Length(text.slice(0, start)), byteEnd: utf8Length(text.slice(0, end)) },
+    features: [feature],
+  });
+  const facets: Facet[] = [facetOver(linkStart, linkEnd, { $type: 'app.bsky.richtext.facet#link', uri: link })];
   const hashtags: string[] = [];
   for (const match of text.matchAll(HASHTAG_IN_TEXT)) {
     const start = match.index;
@@ -240,7 +245,7 @@ export function checkEditedTeaser(platform: PlatformId, text: string, link: stri
     const tag = match[1];
     if ((start < linkEnd && end > linkStart) || !isValidHashtag(tag)) continue;
     hashtags.push(tag);
-    facets.push({ index: { byteStart: utf8Length(text.slice(0, start)), byteEnd: utf8Length(text.slice(0, end)) }, features: [{ $type: 'app.bsky.richtext.facet#tag', tag }] });
+    facets.push(facetOver(start, end, { $type: 'app.bsky.richtext.facet#tag', tag }));
   }
   facets.sort((a, b) => a.index.byteStart - b.index.byteStart);
   return {
