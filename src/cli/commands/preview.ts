@@ -54,7 +54,7 @@ export async function previewCommand(global: GlobalOptions, source: string | und
         process.stdout.write(`▶ ${article.title}\n  ${article.link}${article.language ? ` [${article.language}]` : ''}\n\n`);
         for (const teaser of [x, bluesky]) {
           const link = { url: article.link, title: article.title, description: article.summary, image: article.image };
-          process.stdout.write(formatDryRunPost(teaser.platform, teaser.platform, { jobId: article.key, text: teaser.text, facets: teaser.facets, langs: teaser.langs, link, postKey: '', media: 'none' }).replace(', dry run', ', preview'));
+          process.stdout.write(formatDryRunPost(teaser.platform, teaser.platform, { jobId: article.key, text: teaser.text, facets: teaser.facets, langs: teaser.langs, link, postKey: '', media: 'none' }, 'preview'));
         }
       }
     }

@@ -25,8 +25,8 @@ export function createDryRunPublisher(options: DryRunOptions): Publisher {
   };
 }
 
-export function formatDryRunPost(account: string, platform: PlatformId, request: PostRequest): string {
-  const lines = [`── ${account} (${platform}, dry run) · ${request.jobId} ──`, request.text, ''];
+export function formatDryRunPost(account: string, platform: PlatformId, request: PostRequest, mode = 'dry run'): string {
+  const lines = [`── ${account} (${platform}, ${mode}) · ${request.jobId} ──`, request.text, ''];
   if (platform === 'x') {
     const length = measureX(request.text);
     lines.push(`   length: ${length.weightedLength}/${X_MAX_WEIGHTED_LENGTH} weighted · ${length.valid ? 'valid' : 'TOO LONG'}`);
