@@ -44,6 +44,39 @@ export class HerautError extends Error {
   }
 }
 
+/**
+ * What happens to a post after an error, decided by the error alone:
+ * attention: the account waits for a person (credentials, permissions), no retry loop;
+ * fail: this post fails for good with the platform's words;
+ * hold-until: the whole account waits until a known time (rate limit);
+ * backoff: a transient fault, retried with backoff up to retry.maxAttempts.
+ * An error heraut does not know (a TypeError in our own code) is a bug: it fails the post and is reported, never retried as an outage.
+ */
+export type RetryPolicy =
+  | { action: 'attention' }
+  | { action: 'fail'; bug?: true }
+  | { action: 'hold-until'; until?: number }
+  | { action: 'backoff' };
+
+const policyByCode: Partial<Record<ErrorCode, RetryPolicy['action']>> = {
+  'config-invalid': 'attention',
+  'platform-auth': 'attention',
+  'platform-rejected': 'fail',
+  'teaser-invalid': 'fail',
+  'already-posted': 'fail',
+  'platform-rate-limited': 'hold-until',
+  'platform-unavailable': 'backoff',
+  'queue-busy': 'backoff',
+  'llm-failed': 'backoff',
+};
+
+export function policyFor(error: unknown): RetryPolicy {
+  if (!isHerautError(error)) return { action: 'fail', bug: true };
+  const action = policyByCode[error.code] ?? (error.retryable ? 'backoff' : 'fail');
+  if (action === 'hold-until') return { action, until: error.retryAt };
+  return { action } as RetryPolicy;
+}
+
 export function isHerautError(error: unknown, code?: ErrorCode): error is HerautError {
   return error instanceof HerautError && (code === undefined || error.code === code);
 }

@@ -36,3 +36,13 @@ export async function newPostKey(platform: PlatformId): Promise<string> {
   }
   return randomUUID();
 }
+
+/** USD one post costs on this account (pay-per-use APIs); 0 where posting is free. */
+export function postPrice(account: Account): number {
+  return account.platform === 'x' ? (account.budget?.pricePerPost ?? 0.2) : 0;
+}
+
+/** The account's monthly spending cap in USD, if it has one. */
+export function monthlyBudget(account: Account): number | undefined {
+  return account.platform === 'x' ? account.budget?.monthly : undefined;
+}

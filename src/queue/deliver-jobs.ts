@@ -2,6 +2,7 @@ import { parseDuration, type Account, type Config } from '../config/schema.js';
 import { errorMessage, isHerautError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PostRequest, PostResult, Publisher } from '../platforms/platform.js';
+import { monthlyBudget, postPrice } from '../platforms/registry.js';
 import { backoffDelay } from './backoff.js';
 import type { FileLock } from './file-lock.js';
 import type { Job, JobTarget, TargetState } from './job.js';
@@ -39,7 +40,6 @@ export interface DeliveryOutcome {
   waitReason?: string;
 }
 
-export const defaultPricePerPost = 0.2;
 
 interface Wait {
   reason: string;
@@ -62,9 +62,6 @@ function isDeliverable(target: JobTarget): boolean {
   return target.state === 'pending' || target.state === 'publishing';
 }
 
-function pricePerPost(account: Account): number {
-  return account.platform === 'x' ? (account.budget?.pricePerPost ?? defaultPricePerPost) : 0;
-}
 
 function roundMoney(value: number): number {
   return Math.round(value * 1_000_000) / 1_000_000;
@@ -132,10 +129,10 @@ export async function deliverJobs(options: DeliverOptions): Promise<DeliveryOutc
       const pace = nextAllowedAt(config.pace, state, { now: at, timezone, dueAt });
       if (pace) return pace;
     }
-    const monthly = config.platform === 'x' ? config.budget?.monthly : undefined;
+    const monthly = monthlyBudget(config);
     if (monthly !== undefined && !options.ignoreBudget) {
       const spent = state.spentByMonth[monthKey(at, timezone)] ?? 0;
-      if (spent + pricePerPost(config) > monthly + 1e-9) {
+      if (spent + postPrice(config) > monthly + 1e-9) {
         return { reason: 'budget', until: nextMonthStart(at, timezone), error: `monthly budget of $${monthly} reached ($${roundMoney(spent)} spent)` };
       }
     }
@@ -217,8 +214,8 @@ export async function deliverJobs(options: DeliverOptions): Promise<DeliveryOutc
         const day = dayKey(at, timezone);
         const month = monthKey(at, timezone);
         state.postsByDay[day] = (state.postsByDay[day] ?? 0) + 1;
-        const price = pricePerPost(config);
-        if (config.platform === 'x') state.spentByMonth[month] = roundMoney((state.spentByMonth[month] ?? 0) + price);
+        const price = postPrice(config);
+        if (price > 0) state.spentByMonth[month] = roundMoney((state.spentByMonth[month] ?? 0) + price);
         state.recentPostKeys = [...(state.recentPostKeys ?? []), target.postKey].slice(-recentPostKeysKept);
       }
       state.lastPostAt = at.toISOString();
