@@ -35,6 +35,13 @@ export interface PostResult {
   alreadyPosted?: boolean;
 }
 
+/** Where a platform keeps a login session between runs; the queue's stores provide it. Values may hold tokens: stores write them 0600. */
+export interface SessionStore {
+  read(key: string): Promise<string | undefined>;
+  /** undefined deletes the session. */
+  write(key: string, value: string | undefined): Promise<void>;
+}
+
 export interface Publisher {
   readonly platform: PlatformId;
   readonly account: string;
