@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { HerautError } from '../../src/errors.js';
 import { parseFeedDocument } from '../../src/feeds/parse-feed.js';
 
-// The shared corpus sits next to the repository: <clone>/../shared/corpus/feeds/.
-const corpus = fileURLToPath(new URL('../../../shared/corpus/feeds/', import.meta.url));
+// rss-parser's real-world feeds, copied with their licence.
+const corpus = fileURLToPath(new URL('../fixtures/feeds/', import.meta.url));
 
 interface Row {
   file: string;
@@ -66,7 +66,7 @@ const table: Row[] = [
 
 const rawEntity = /&(#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);/i;
 
-describe('the shared feed corpus', () => {
+describe('the real-world feed corpus', () => {
   it.each(table)('$file', async (row) => {
     const feedUrl = row.feedUrl ?? `https://feeds.example.test/${row.file}`;
     const feed = await parseFeedDocument(readFileSync(corpus + row.file), { feedId: 'corpus', feedUrl });

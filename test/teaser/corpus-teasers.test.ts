@@ -8,7 +8,7 @@ import { measureX } from '../../src/platforms/x/limits.js';
 import { writeExtractiveTeasers } from '../../src/teaser/write-teasers.js';
 import { makeFeed } from './make-article.js';
 
-const corpus = fileURLToPath(new URL('../../../shared/corpus/feeds/', import.meta.url));
+const corpus = fileURLToPath(new URL('../fixtures/feeds/', import.meta.url));
 const sample = fileURLToPath(new URL('../../config/sample-feed.xml', import.meta.url));
 const files = readdirSync(corpus).filter((file) => /\.(rss|atom)$/.test(file));
 

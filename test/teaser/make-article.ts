@@ -22,7 +22,7 @@ export function makeFeed(fields: Record<string, unknown> = {}): FeedConfig {
   return FeedConfig.parse({ id: 'test', url: 'https://news.example.com/feed.xml', ...fields });
 }
 
-const SEED = new URL('../../../shared/seeds/000_32947e2b12942824.txt', import.meta.url);
+const SEED = new URL('../fixtures/seed/000_32947e2b12942824.txt', import.meta.url);
 const SEED_HEADINGS = ['Récapitulatif factuel', 'Point de vue neutre', 'Exemple', 'Point de vue optimiste', 'Point de vue pessimiste', 'Redirection en cours...'];
 
 /** The seed explainer as a feed would give it: its first line (the old teaser) left out, sections split on its headings. */

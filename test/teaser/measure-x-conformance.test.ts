@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { measureX } from '../../src/platforms/x/limits.js';
 
 // twitter-text's own conformance suite, kept beside the repository.
-const suite = parse(readFileSync(new URL('../../../shared/corpus/twitter-text/validate.yml', import.meta.url), 'utf8')) as {
+const suite = parse(readFileSync(new URL('../fixtures/twitter-text/validate.yml', import.meta.url), 'utf8')) as {
   tests: Record<string, Array<{ description: string; text: string; expected: boolean | { weightedLength: number; valid: boolean } }>>;
 };
 
