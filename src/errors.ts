@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'budget-exceeded'
   | 'queue-busy'
   | 'queue-corrupt'
-  | 'llm-failed';
+  | 'llm-failed'
+  | 'alert-failed';
 
 export interface HerautErrorOptions {
   cause?: unknown;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertKinds } from '../alerts/alert.js';
 
 const durationPattern = /^(0|\d+(\.\d+)?(ms|s|m|h|d|w))$/;
 
@@ -136,6 +137,17 @@ export const Llm = z
   .describe('The chat-completions endpoint used by writer "llm".');
 export type Llm = z.infer<typeof Llm>;
 
+export const AlertDestination = z
+  .strictObject({
+    webhook: Url.optional().describe('Receives a JSON POST {event, subject, title, message, fix, link, at}; use ${ALERT_WEBHOOK_URL}.'),
+    ntfy: Url.optional().describe('An ntfy topic URL such as https://ntfy.sh/my-topic; the message is posted as text with a title and tags.'),
+    token: z.string().min(1).optional().describe('Sent as "Authorization: Bearer"; use ${NTFY_TOKEN}.'),
+    events: z.array(z.enum(alertKinds)).min(1).optional().describe('Which events go here; default all.'),
+  })
+  .refine((destination) => (destination.webhook === undefined) !== (destination.ntfy === undefined), 'give exactly one of webhook: or ntfy:')
+  .describe('Where alerts go.');
+export type AlertDestination = z.infer<typeof AlertDestination>;
+
 export const Config = z
   .strictObject({
     $schema: z.string().optional(),
@@ -163,6 +175,7 @@ export const Config = z
     accounts: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must be letters, digits, "-" or "_"'), Account).default({}),
     feeds: z.array(FeedConfig).default([]),
     llm: Llm.optional(),
+    alerts: z.array(AlertDestination).default([]).describe('Where to tell a person that an account needs attention, a post failed, a feed keeps failing, the budget is reached or a worker crashed.'),
     health: z
       .strictObject({
         port: z.number().int().min(0).max(65535),
