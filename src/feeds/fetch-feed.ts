@@ -3,6 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HerautError } from '../errors.js';
+import { capRetryAt, maxRetryAfterMs } from '../net/backoff.js';
 import { announcedLength, BodyTooLargeError, readBodyLimited } from '../net/fetch-limited.js';
 
 /** What the last successful fetch left behind, sent back as a conditional GET. */
@@ -172,13 +173,17 @@ export async function fetchFeed(location: string, options: FetchFeedOptions): Pr
     }
     if (status === 429 || status === 503) {
       await response.body?.cancel().catch(() => undefined);
-      const retryAt = parseRetryAfter(response.headers.get('retry-after'));
-      if (status === 429 || retryAt !== undefined) {
-        const when = retryAt !== undefined ? ` until ${new Date(retryAt).toISOString()}` : '';
+      const retryAfter = response.headers.get('retry-after');
+      const now = Date.now();
+      const asked = parseRetryAfter(retryAfter, now);
+      if (status === 429 || asked !== undefined) {
+        const retryAt = asked === undefined ? undefined : capRetryAt(asked, now);
+        const capped = asked !== undefined && retryAt! < asked;
+        const when = retryAt === undefined ? '' : capped ? ` until ${new Date(retryAt).toISOString()} (it asked for Retry-After: ${retryAfter!.trim().slice(0, 40)}; heraut waits at most ${maxRetryAfterMs / 3_600_000}h)` : ` until ${new Date(retryAt).toISOString()}`;
         throw new HerautError('feed-rate-limited', `Feed "${feedId}" (${location}) asks heraut to wait${when} (HTTP ${status}); poll it less often.`, {
           retryable: true,
           retryAt,
-          details: { feedId, url: location, status },
+          details: { feedId, url: location, status, ...(capped ? { retryAfterCapped: true } : {}) },
         });
       }
     }
