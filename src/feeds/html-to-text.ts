@@ -3,6 +3,7 @@ import { decodeHTML } from 'entities';
 import type { HtmlToTextOptions } from 'html-to-text';
 import type { DomUtils as DomUtilsModule } from 'htmlparser2';
 import type { ArticleSection } from './article.js';
+import { cleanText } from './feed-safety.js';
 
 type FormatCallback = NonNullable<HtmlToTextOptions['formatters']>[string];
 type DomElement = Parameters<FormatCallback>[0];
@@ -77,7 +78,8 @@ const converterOptions: HtmlToTextOptions = {
   ],
 };
 
-function tidy(text: string): string {
+function tidy(raw: string): string {
+  const text = cleanText(raw);
   // Most converter output needs only the trim; the regexes are skipped when there is nothing for them to do.
   if (!/[\u00a0\t\f\v\r]| \n|\n | {2}|\n{3}/.test(text)) return text.trim();
   return text

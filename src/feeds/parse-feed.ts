@@ -3,8 +3,9 @@ import { decodeHTML } from 'entities';
 import Parser from 'rss-parser';
 import { HerautError } from '../errors.js';
 import type { Article, ArticleSection } from './article.js';
-import { articleKey, canonicalLink } from './canonical-link.js';
+import { articleKey, canonicalLink, withoutCredentials } from './canonical-link.js';
 import { decodeFeedBody } from './decode-feed.js';
+import { feedDate } from './feed-date.js';
 import { checkDocument, cleanText, maxTitleLength, numericEntities, withoutControlCharacters } from './feed-safety.js';
 import { contentAndSections, htmlToPlainText } from './html-to-text.js';
 import { pickImage } from './pick-image.js';
@@ -18,6 +19,14 @@ export interface ParseFeedOptions {
   contentType?: string;
   /** The configured language; wins over what the feed says. */
   language?: string;
+  /** IANA zone that dates naming no zone are read in (the configuration's `timezone`); default UTC. */
+  timezone?: string;
+}
+
+/** An item set aside on its own, with why: the poller records it so that `status` can show it. */
+export interface RejectedItem {
+  reason: string;
+  link?: string;
 }
 
 export interface ParsedFeed {
@@ -26,6 +35,8 @@ export interface ParsedFeed {
   articles: Article[];
   /** Items left out because they have no http(s) link, so there is nothing to post. */
   skipped: number;
+  /** Items that have a link but could not be made into an article (a title of a megabyte, markup that breaks the reader). */
+  rejected: RejectedItem[];
 }
 
 type Node = string | { _?: string; $?: Record<string, string>; [key: string]: unknown };
@@ -47,7 +58,7 @@ const itemFields = [
 const feedFields = [['$', 'attrs', { keepArray: true }]] as const;
 
 function decodeOnce(text: string): string {
-  return (text.includes('&') ? decodeHTML(text) : text).replace(/\s+/g, ' ').trim();
+  return cleanText(text.includes('&') ? decodeHTML(text) : text).replace(/\s+/g, ' ').trim();
 }
 
 const inlineMarkup = /<\/?(a|b|i|u|s|em|strong|sup|sub|span|code|small|mark|abbr|q|cite|font|br)\b[^>]*>/i;
@@ -75,16 +86,6 @@ export function normaliseLanguage(tag: string | undefined): string | undefined {
     const primary = /^([A-Za-z]{2,3})(?:-|$)/.exec(cleaned)?.[1];
     return primary?.toLowerCase();
   }
-}
-
-function isoDate(...candidates: unknown[]): string | undefined {
-  for (const candidate of candidates) {
-    const text = asString(candidate);
-    if (!text) continue;
-    const time = Date.parse(text.trim());
-    if (!Number.isNaN(time)) return new Date(time).toISOString();
-  }
-  return undefined;
 }
 
 function oneLine(text: string): string {
@@ -147,7 +148,7 @@ export async function parseFeedDocument(body: Buffer | string, options: ParseFee
 
   let feed: Raw;
   try {
-    feed = await parseXml(numericEntities(xml));
+    feed = await parseXml(numericEntities(withoutControlCharacters(xml)));
   } catch (cause) {
     throw invalid(options, `XML error: ${(cause as Error).message}`, cause);
   }
@@ -180,82 +181,132 @@ function defineLazy<T extends object, K extends keyof T>(target: T, key: K, comp
   });
 }
 
+interface FeedContext {
+  options: ParseFeedOptions;
+  isAtom: boolean;
+  feedBase?: string;
+  feedLanguage?: string;
+  configLanguage?: string;
+  timezone: string;
+}
+
+/** The base of relative links: the document's own http(s) URL or, for a local file, the address the feed gives itself. */
+function documentBase(feed: Raw, feedUrl: string): string | undefined {
+  if (/^https?:/i.test(feedUrl)) return feedUrl;
+  const own = [feed.feedUrl, feed.link].map((candidate) => resolveUrl(asString(candidate), undefined)).find(isHttp);
+  return own ?? (/^file:/i.test(feedUrl) ? feedUrl : undefined);
+}
+
 function buildArticles(feed: Raw, xml: string, options: ParseFeedOptions): ParsedFeed {
-  const isAtom = /^<feed[\s>]/i.test(xml.slice(/<(?!\?|!)/.exec(xml)!.index));
   const feedAttrs = (feed.attrs ?? {}) as Record<string, string>;
-  const feedUrl = /^(https?|file):/i.test(options.feedUrl) ? options.feedUrl : undefined;
-  const feedBase = resolveUrl(feedAttrs['xml:base'], feedUrl) ?? feedUrl;
-  const feedLanguage = normaliseLanguage(feedAttrs['xml:lang']) ?? normaliseLanguage(asString(feed.language));
-  const configLanguage = normaliseLanguage(options.language);
-  const items = (feed.items ?? []) as Raw[];
+  const base = documentBase(feed, options.feedUrl);
+  const context: FeedContext = {
+    options,
+    isAtom: /^<feed[\s>]/i.test(xml.slice(/<(?!\?|!)/.exec(xml)!.index)),
+    feedBase: resolveUrl(feedAttrs['xml:base'], base) ?? base,
+    feedLanguage: normaliseLanguage(feedAttrs['xml:lang']) ?? normaliseLanguage(asString(feed.language)),
+    configLanguage: normaliseLanguage(options.language),
+    timezone: options.timezone ?? 'UTC',
+  };
   const articles: Article[] = [];
+  const rejected: RejectedItem[] = [];
   let skipped = 0;
 
-  for (const item of items) {
-    const itemAttrs = (item.attrs ?? {}) as Record<string, string>;
-    const base = resolveUrl(itemAttrs['xml:base'], feedBase) ?? feedBase;
-    const guid = asString(item.guid) ?? asString(item.id);
-    let link = resolveUrl(asString(item.link), base);
-    if (!isHttp(link) && !isAtom && isHttp(guid)) link = guid;
-    if (!isHttp(link)) {
-      skipped++;
-      continue;
-    }
-
-    const rawTitle = Array.isArray(item.rawTitle) ? (item.rawTitle[0] as Node) : undefined;
-    let title: string;
-    if (rawTitle && typeof rawTitle === 'object' && isAtom && (rawTitle.$?.type === 'html' || rawTitle.$?.type === 'xhtml' || typeof rawTitle._ !== 'string')) {
-      title = htmlToPlainText(typeof rawTitle._ === 'string' ? rawTitle._ : nodeText(rawTitle)).replace(/\s+/g, ' ');
-    } else {
-      const text = asString(item.title) ?? nodeText(rawTitle);
-      // Markup that reached the title as real tags (CDATA or single-escaped) is formatting; an entity-escaped "&lt;div&gt;" stays text.
-      title = inlineMarkup.test(text) ? htmlToPlainText(text).replace(/\s+/g, ' ') : decodeOnce(text);
-    }
-
-    const summaryHtml = isAtom ? asString(item.summary) : asString(item.rawDescription) ?? asString(item.summary);
-    const contentHtml = asString(item['content:encoded']) ?? (isAtom ? asString(item.content) : undefined);
-
-    const categories: string[] = [];
-    const seen = new Set<string>();
-    for (const node of (item.rawCategories ?? []) as Node[]) {
-      const a = attrs(node);
-      const raw = typeof node === 'string' ? node : (a.label ?? a.term ?? (typeof node._ === 'string' ? node._ : ''));
-      const category = decodeOnce(raw);
-      if (category && !seen.has(category.toLowerCase())) {
-        seen.add(category.toLowerCase());
-        categories.push(category);
+  for (const item of (feed.items ?? []) as Raw[]) {
+    let link: string | undefined;
+    // One item that cannot be read is set aside with its reason; the items around it are still articles.
+    try {
+      const itemAttrs = (item.attrs ?? {}) as Record<string, string>;
+      const itemBase = resolveUrl(itemAttrs['xml:base'], context.feedBase) ?? context.feedBase;
+      const guid = asString(item.guid) ?? asString(item.id);
+      link = resolveUrl(asString(item.link), itemBase);
+      if (!isHttp(link) && !context.isAtom && isHttp(guid)) link = guid;
+      if (!isHttp(link)) {
+        skipped++;
+        continue;
       }
+      link = withoutCredentials(link);
+      const result = readItem(item, { link, guid, base: itemBase, ownBase: itemAttrs['xml:base'] !== undefined }, context);
+      if (typeof result === 'string') rejected.push({ reason: result, link });
+      else articles.push(result);
+    } catch (error) {
+      rejected.push({ reason: `it could not be read (${oneLine(error instanceof Error ? error.message : String(error))})`, ...(link ? { link } : {}) });
     }
-
-    const author = [item.creator, item.author, (item.itunes as Raw | undefined)?.author].map(asString).find(Boolean);
-    const published = asString(item.isoDate) ?? isoDate(item.rawPublished, item.rawUpdated, item.pubDate, item.date);
-    const imageBase = resolveUrl(itemAttrs['xml:base'], feedBase) ? base : link;
-    const image = resolveUrl(pickImage(item, contentHtml ?? summaryHtml), imageBase);
-
-    const article = {
-      feedId: options.feedId,
-      key: articleKey({ guid, link, title, published }),
-      link,
-      canonicalLink: canonicalLink(link),
-      title,
-      summary: '',
-      content: '',
-      sections: [] as ArticleSection[],
-      categories,
-      language: configLanguage ?? normaliseLanguage(itemAttrs['xml:lang']) ?? normaliseLanguage(asString(item.dcLanguage) ?? asString(item.language)) ?? feedLanguage,
-      ...(author ? { author: decodeOnce(author) } : {}),
-      ...(isHttp(image) ? { image } : {}),
-      ...(published ? { published } : {}),
-    };
-    // Most items of a poll are already known and never need their text: convert HTML only when a field is read.
-    let structured: { text: string; sections: ArticleSection[] } | undefined;
-    const structure = () => (structured ??= contentAndSections(contentHtml ?? summaryHtml ?? ''));
-    defineLazy(article, 'summary', () => (summaryHtml ? htmlToPlainText(summaryHtml) : ''));
-    defineLazy(article, 'content', () => (contentHtml ? structure().text : ''));
-    defineLazy(article, 'sections', () => structure().sections);
-    articles.push(article);
   }
 
   const title = asString(feed.title) ? decodeOnce(asString(feed.title)!) : undefined;
-  return { ...(title ? { title } : {}), articles: oldestFirst(articles), skipped };
+  return { ...(title ? { title } : {}), articles: oldestFirst(articles), skipped, rejected };
+}
+
+interface ItemPlace {
+  link: string;
+  guid?: string;
+  base?: string;
+  /** Whether the item has its own xml:base, which then also anchors its image. */
+  ownBase: boolean;
+}
+
+function titleOf(item: Raw, isAtom: boolean): string {
+  const rawTitle = Array.isArray(item.rawTitle) ? (item.rawTitle[0] as Node) : undefined;
+  if (rawTitle && typeof rawTitle === 'object' && isAtom && (rawTitle.$?.type === 'html' || rawTitle.$?.type === 'xhtml' || typeof rawTitle._ !== 'string')) {
+    return htmlToPlainText(typeof rawTitle._ === 'string' ? rawTitle._ : nodeText(rawTitle)).replace(/\s+/g, ' ');
+  }
+  const text = asString(item.title) ?? nodeText(rawTitle);
+  // Markup that reached the title as real tags (CDATA or single-escaped) is formatting; an entity-escaped "&lt;div&gt;" stays text.
+  return inlineMarkup.test(text) ? htmlToPlainText(text).replace(/\s+/g, ' ') : decodeOnce(text);
+}
+
+/** The article of one item with a link, or why it is rejected. */
+function readItem(item: Raw, place: ItemPlace, context: FeedContext): Article | string {
+  const { options, isAtom } = context;
+  const { link, guid } = place;
+  const titleLength = (asString(item.title) ?? nodeText(item.rawTitle)).length;
+  if (titleLength > maxTitleLength) return `its title is ${titleLength} characters long, more than the ${maxTitleLength} a headline can be`;
+  const title = titleOf(item, isAtom);
+
+  const summaryHtml = isAtom ? asString(item.summary) : asString(item.rawDescription) ?? asString(item.summary);
+  const contentHtml = asString(item['content:encoded']) ?? (isAtom ? asString(item.content) : undefined);
+
+  const categories: string[] = [];
+  const seen = new Set<string>();
+  for (const node of (item.rawCategories ?? []) as Node[]) {
+    const a = attrs(node);
+    const raw = typeof node === 'string' ? node : (a.label ?? a.term ?? (typeof node._ === 'string' ? node._ : ''));
+    const category = decodeOnce(raw);
+    if (category && !seen.has(category.toLowerCase())) {
+      seen.add(category.toLowerCase());
+      categories.push(category);
+    }
+  }
+
+  const author = [item.creator, item.author, (item.itunes as Raw | undefined)?.author].map(asString).find(Boolean);
+  // Atom's dates are read raw: rss-parser has already turned them into UTC in the host's zone.
+  const published = [item.rawPublished, item.rawUpdated, item.pubDate, item.date]
+    .map(asString)
+    .map((text) => text && feedDate(text, context.timezone))
+    .find(Boolean);
+  const image = resolveUrl(pickImage(item, contentHtml ?? summaryHtml), place.ownBase ? place.base : link);
+
+  const article = {
+    feedId: options.feedId,
+    key: articleKey({ guid, link, title, published }),
+    link,
+    canonicalLink: canonicalLink(link),
+    title,
+    summary: '',
+    content: '',
+    sections: [] as ArticleSection[],
+    categories,
+    language: context.configLanguage ?? normaliseLanguage(((item.attrs ?? {}) as Record<string, string>)['xml:lang']) ?? normaliseLanguage(asString(item.dcLanguage) ?? asString(item.language)) ?? context.feedLanguage,
+    ...(author ? { author: decodeOnce(author) } : {}),
+    ...(isHttp(image) ? { image: withoutCredentials(image) } : {}),
+    ...(published ? { published } : {}),
+  };
+  // Most items of a poll are already known and never need their text: convert HTML only when a field is read.
+  let structured: { text: string; sections: ArticleSection[] } | undefined;
+  const structure = () => (structured ??= contentAndSections(contentHtml ?? summaryHtml ?? ''));
+  defineLazy(article, 'summary', () => (summaryHtml ? htmlToPlainText(summaryHtml) : ''));
+  defineLazy(article, 'content', () => (contentHtml ? structure().text : ''));
+  defineLazy(article, 'sections', () => structure().sections);
+  return article;
 }
