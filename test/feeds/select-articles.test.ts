@@ -32,6 +32,16 @@ describe('matchesFilters', () => {
     expect(matchesFilters(article(), { include: ['budget'], exclude: ['\\bretraites\\b'] })).toBe(false);
     expect(matchesFilters(article(), { exclude: ['sponsorisé'] })).toBe(true);
   });
+
+  it('stops a catastrophic pattern after its time limit and names the feed', () => {
+    const started = Date.now();
+    const hostile = article({ title: `${'a'.repeat(40)}!` });
+    expect(() => matchesFilters(hostile, { id: 'news', include: ['(a+)+$'] }, 100)).toThrow(
+      expect.objectContaining({ code: 'config-invalid', message: expect.stringContaining('patterns of feed "news" ran over 100 ms') }),
+    );
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(matchesFilters(hostile, { include: ['a+!'] }, 100)).toBe(true);
+  });
 });
 
 describe('isTooOld', () => {
