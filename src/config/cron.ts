@@ -1,6 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 
-// heraut's one cron dialect: five fields (minute hour day-of-month month day-of-week) or a macro, read by cron-parser
+// heraut's one cron dialect: five fields (minute hour day-of-month month day-of-week), six with seconds first, or a
+// macro (@daily), read by cron-parser
 // for validation, for the next slot and for the timer that fires on it, so that what is accepted is what runs.
 const macros = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
 
@@ -8,7 +9,7 @@ const macros = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily',
 export function cronProblem(expression: string): string | undefined {
   const trimmed = expression.trim();
   const fields = trimmed.split(/\s+/).length;
-  if (!macros.has(trimmed.toLowerCase()) && fields !== 5) return `has ${fields} field${fields === 1 ? '' : 's'}, not five (minute hour day-of-month month day-of-week)`;
+  if (!macros.has(trimmed.toLowerCase()) && fields !== 5 && fields !== 6) return `has ${fields} field${fields === 1 ? '' : 's'}`;
   try {
     CronExpressionParser.parse(trimmed, { tz: 'UTC' });
     return undefined;

@@ -235,7 +235,7 @@ function checkCron(config: Config, doc: Document, where: (offset: number | undef
   const problems: string[] = [];
   const check = (expression: string, keyPath: (string | number)[]) => {
     const problem = cronProblem(expression);
-    if (problem) problems.push(`${where(nodeAt(doc, keyPath)?.range?.[0])}: ${formatPath(keyPath)}: "${expression}" is not a valid cron expression (${problem}); use five fields: minute hour day-of-month month day-of-week, e.g. "*/15 * * * *"`);
+    if (problem) problems.push(`${where(nodeAt(doc, keyPath)?.range?.[0])}: ${formatPath(keyPath)}: "${expression}" is not a valid cron expression (${problem}); use five fields, minute hour day-of-month month day-of-week (or six with seconds first), e.g. "*/15 * * * *"`);
   };
   config.feeds.forEach((feed, index) => check(feed.schedule, ['feeds', index, 'schedule']));
   for (const [name, account] of Object.entries(config.accounts)) account.pace?.slots?.forEach((slot, index) => check(slot, ['accounts', name, 'pace', 'slots', index]));

@@ -101,6 +101,7 @@ function invalid(options: ParseFeedOptions, reason: string, cause?: unknown): He
 
 // rss-parser strips the HTML of every description and content:encoded into "snippets" with slow regular expressions;
 // heraut never reads them and converts only the items it posts, so the snippets are switched off.
+const require = createRequire(import.meta.url);
 const rssParserUtils = require('rss-parser/lib/utils.js') as { getSnippet(text: string): string };
 rssParserUtils.getSnippet = () => '';
 

@@ -4,6 +4,7 @@ import type { FeedConfig } from '../config/schema.js';
 import { parseDuration } from '../config/schema.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Article } from './article.js';
+import type { Resolve } from '../net/guarded-fetch.js';
 import type { RejectedItem } from './parse-feed.js';
 import { fetchFeed, type FeedFetchState, type FetchFunction } from './fetch-feed.js';
 
@@ -17,6 +18,8 @@ export interface ReadFeedOptions {
   signal?: AbortSignal;
   log?: Logger;
   fetch?: FetchFunction;
+  /** Host name to addresses (the system resolver by default); tests inject one so that no real name is looked up. */
+  resolve?: Resolve;
   /** The configuration's `timezone`: feed dates that name no zone are read in it (default UTC). */
   timezone?: string;
 }
@@ -41,6 +44,7 @@ export async function readFeed(feed: ReadableFeed, options: ReadFeedOptions): Pr
     state: options.state,
     signal: options.signal,
     fetch: options.fetch,
+    resolve: options.resolve,
   });
   if (fetched.status === 'not-modified') {
     log.debug('feed not modified');

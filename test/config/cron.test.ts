@@ -6,10 +6,12 @@ afterEach(() => {
 });
 
 describe('the one cron dialect', () => {
-  it('refuses what it would not run as five fields', () => {
+  it('takes five fields, or six with seconds first, and refuses the rest', () => {
     expect(cronProblem('*/15 * * * *')).toBeUndefined();
     expect(cronProblem('@daily')).toBeUndefined();
-    expect(cronProblem('0 */5 * * * *')).toMatch(/^has 6 fields, not five/);
+    expect(cronProblem('0 */5 * * * *')).toBeUndefined();
+    expect(cronProblem('* * * *')).toBe('has 4 fields');
+    expect(cronProblem('0 0 0 * * * 2024')).toBe('has 7 fields');
     expect(cronProblem('61 * * * *')).toContain('61');
     expect(cronProblem('0 0 30 2 *')).toBeDefined();
   });

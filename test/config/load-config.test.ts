@@ -44,8 +44,8 @@ describe('bad configurations: one line each, with file:line:col, key, what and h
     { name: 'account timeout of 0 seconds', yaml: 'dryRun: true\naccounts:\n  b:\n    platform: bluesky\n    timeout: 0\nfeeds: []\n', line: 5, col: 14, mentions: ['accounts.b.timeout', 'more than 0'] },
     { name: 'jitter beyond a timer', yaml: `dryRun: true\n${feed('    jitter: 4w\n')}`, line: 5, col: 13, mentions: ['feeds[0].jitter', 'less than 24 days'] },
     { name: 'negative number as duration', yaml: `dryRun: true\n${feed('    maxAge: -1\n')}`, line: 5, col: 13, mentions: ['feeds[0].maxAge', 'duration'] },
-    { name: 'six-field cron', yaml: `dryRun: true\n${feed('    schedule: "0 */5 * * * *"\n')}`, line: 5, col: 15, mentions: ['feeds[0].schedule', 'has 6 fields, not five'] },
-    { name: 'four-field cron', yaml: `dryRun: true\n${feed('    schedule: "* * * *"\n')}`, line: 5, col: 15, mentions: ['feeds[0].schedule', 'has 4 fields, not five'] },
+    { name: 'seven-field cron', yaml: `dryRun: true\n${feed('    schedule: "0 0 */5 * * * 2024"\n')}`, line: 5, col: 15, mentions: ['feeds[0].schedule', 'has 7 fields', 'five fields', 'six with seconds first'] },
+    { name: 'four-field cron', yaml: `dryRun: true\n${feed('    schedule: "* * * *"\n')}`, line: 5, col: 15, mentions: ['feeds[0].schedule', 'has 4 fields', 'five fields'] },
     { name: 'bad pace slot', yaml: 'dryRun: true\naccounts:\n  x:\n    platform: x\n    pace: { slots: ["0 25 * * *"] }\nfeeds: []\n', line: 5, col: 21, mentions: ['accounts.x.pace.slots[0]', 'not a valid cron expression'] },
     { name: 'bad time zone', yaml: `dryRun: true\ntimezone: Mars/Olympus\n${feed()}`, line: 2, col: 11, mentions: ['timezone', 'IANA'] },
   ];
@@ -98,6 +98,7 @@ describe('valid configurations', () => {
     expect(config.feeds[0]!.schedule).toBe('0 9-18/3 * * mon-fri');
     expect(config.feeds[0]!.include).toEqual(['\\b(brexit|élection)s?\\b']);
     expect(parseConfigText(`dryRun: true\n${feed('    schedule: "@hourly"\n')}`, file, { env: {} }).feeds[0]!.schedule).toBe('@hourly');
+    expect(parseConfigText(`dryRun: true\n${feed('    schedule: "*/30 * * * * *"\n')}`, file, { env: {} }).feeds[0]!.schedule).toBe('*/30 * * * * *');
   });
 
   it('in dry-run, unset credentials are allowed', () => {
