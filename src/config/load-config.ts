@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closest } from 'fastest-levenshtein';
-import cron from 'node-cron';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { HerautError } from '../errors.js';
 import { registerSecret } from '../log.js';
+import { cronProblem } from './cron.js';
 import { Config } from './schema.js';
 
 /** The installed package's root: the default home of queue/ and the bundled example. */
@@ -234,7 +234,8 @@ function unwrap(schema: z.ZodType | undefined, value: unknown): z.ZodType | unde
 function checkCron(config: Config, doc: Document, where: (offset: number | undefined) => string): string[] {
   const problems: string[] = [];
   const check = (expression: string, keyPath: (string | number)[]) => {
-    if (!cron.validate(expression)) problems.push(`${where(nodeAt(doc, keyPath)?.range?.[0])}: ${formatPath(keyPath)}: "${expression}" is not a valid cron expression; use five fields, e.g. "*/15 * * * *"`);
+    const problem = cronProblem(expression);
+    if (problem) problems.push(`${where(nodeAt(doc, keyPath)?.range?.[0])}: ${formatPath(keyPath)}: "${expression}" is not a valid cron expression (${problem}); use five fields, minute hour day-of-month month day-of-week (or six with seconds first), e.g. "*/15 * * * *"`);
   };
   config.feeds.forEach((feed, index) => check(feed.schedule, ['feeds', index, 'schedule']));
   for (const [name, account] of Object.entries(config.accounts)) account.pace?.slots?.forEach((slot, index) => check(slot, ['accounts', name, 'pace', 'slots', index]));

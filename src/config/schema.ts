@@ -1,13 +1,26 @@
+import safeRegex from 'safe-regex2';
 import { z } from 'zod';
 import { alertKinds } from '../alerts/alert.js';
 
 const durationPattern = /^(0|\d+(\.\d+)?(ms|s|m|h|d|w))$/;
+const durationHint = 'must be a duration such as "30s", "5m", "2h", "7d" or 0';
 
-/** "90s", "5m", "2h", "7d", "1w", or "0". */
-export const Duration = z.string().regex(durationPattern, 'must be a duration such as "30s", "5m", "2h", "7d" or "0"');
+/** "90s", "5m", "2h", "7d", "1w", "0", or a number of seconds (0 as people write it in YAML). */
+export const Duration = z.union([z.number().min(0, durationHint).max(315_576_000, 'must be at most 10 years (in seconds); write a duration such as "7d"'), z.string().regex(durationPattern, durationHint)]);
 export type Duration = z.infer<typeof Duration>;
 
-export function parseDuration(value: string): number {
+/** The longest delay a Node timer can wait (about 24.8 days); a longer one fires at once. */
+export const maxTimerMs = 2 ** 31 - 1;
+
+/** A duration that becomes a timer: 0 allowed (no delay) but nothing a timer cannot hold. */
+const TimerDelay = Duration.refine((value) => parseDuration(value) <= maxTimerMs, 'must be less than 24 days, the longest a timer can wait; e.g. "30s" or "1h"');
+
+/** A time limit: more than 0 (a limit of 0 would fail every call) and less than 24 days. */
+const Timeout = Duration.refine((value) => parseDuration(value) > 0 && parseDuration(value) <= maxTimerMs, 'must be more than 0 and less than 24 days; e.g. "30s"');
+
+/** Milliseconds of a duration; a bare number is seconds. */
+export function parseDuration(value: Duration): number {
+  if (typeof value === 'number') return Math.round(value * 1000);
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)?$/.exec(value.trim());
   if (!match) throw new Error(`not a duration: ${value}`);
   const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[match[2] ?? 'ms'];
@@ -25,7 +38,7 @@ const Url = z.string().refine((value) => {
 
 export const Pace = z
   .strictObject({
-    minGap: Duration.default('5m').describe('Least time between two posts of this account; "0" turns it off.'),
+    minGap: Duration.default('5m').describe('Least time between two posts of this account; 0 turns it off.'),
     maxPerDay: z.number().int().positive().optional().describe('Most posts in a calendar day (in `timezone`).'),
     slots: z.array(z.string()).optional().describe('Cron expressions (in `timezone`) of the minutes when posting is allowed.'),
   })
@@ -53,7 +66,7 @@ export const XAccount = z
     media: Media.optional().describe('"image" uploads the article\'s image with the post; default "none" lets X build its own card.'),
     pace: Pace.optional(),
     budget: Budget.optional(),
-    timeout: Duration.default('30s').describe('Time limit of one API call.'),
+    timeout: Timeout.default('30s').describe('Time limit of one API call.'),
   })
   .describe('An X account.');
 export type XAccount = z.infer<typeof XAccount>;
@@ -66,7 +79,7 @@ export const BlueskyAccount = z
     password: z.string().min(1).optional().describe('An app password (Settings > App passwords); use ${BLUESKY_APP_PASSWORD}.'),
     media: Media.optional(),
     pace: Pace.optional(),
-    timeout: Duration.default('30s').describe('Time limit of one API call.'),
+    timeout: Timeout.default('30s').describe('Time limit of one API call.'),
   })
   .describe('A Bluesky account.');
 export type BlueskyAccount = z.infer<typeof BlueskyAccount>;
@@ -79,14 +92,25 @@ const FirstRun = z
   .regex(/^(baseline|all|latest:\d+)$/, 'must be "baseline", "all" or "latest:N" (N a whole number)')
   .describe('What to do with the items a feed already has the first time heraut sees it.');
 
-const RegexString = z.string().refine((value) => {
+function isSafePattern(pattern: string): boolean {
+  try {
+    return safeRegex(pattern);
+  } catch {
+    // A syntax the checker cannot read (some Unicode escapes) is left to the time limit where patterns run.
+    return true;
+  }
+}
+
+const RegexString = z.string().superRefine((value, ctx) => {
   try {
     new RegExp(value, 'iu');
-    return true;
   } catch {
-    return false;
+    ctx.addIssue({ code: 'custom', message: 'must be a valid regular expression' });
+    return;
   }
-}, 'must be a valid regular expression');
+  if (!isSafePattern(value))
+    ctx.addIssue({ code: 'custom', message: `"${value.slice(0, 60)}" can take minutes on one title (a repetition inside a repetition, such as "(a+)+"); rewrite it without the nested repetition, e.g. "a+"` });
+});
 
 const Template = z.union([
   z.string(),
@@ -98,7 +122,7 @@ export const FeedConfig = z
     id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must be letters, digits, "-" or "_"').describe('A name you choose; used in logs, status and the queue.'),
     url: z.string().min(1).describe('An http(s) URL, a file: URL, or a file path relative to the config file.'),
     schedule: z.string().default('*/15 * * * *').describe('When to poll, as a cron expression in `timezone`.'),
-    jitter: Duration.default('0').describe('Random delay added to each scheduled poll.'),
+    jitter: TimerDelay.default('0').describe('Random delay added to each scheduled poll.'),
     language: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP-47 tag such as "fr" or "en-GB"').optional().describe('The articles\' language; otherwise read from the feed.'),
     hashtags: z.array(z.string().min(1)).default([]).describe('Tags always considered for this feed\'s teasers, most important first.'),
     maxHashtags: z.number().int().min(0).max(5).default(3),
@@ -111,12 +135,12 @@ export const FeedConfig = z
       .optional(),
     targets: z.array(z.string()).optional().describe('Account names to post to; default: every account.'),
     firstRun: FirstRun.default('baseline'),
-    maxAge: Duration.default('7d').describe('Older items are recorded as skipped, not posted; "0" for no limit.'),
+    maxAge: Duration.default('7d').describe('Older items are recorded as skipped, not posted; 0 for no limit.'),
     include: z.array(RegexString).optional().describe('Post only items whose title, categories or text match one of these regular expressions.'),
     exclude: z.array(RegexString).optional().describe('Never post items whose title, categories or text match one of these.'),
     dedupe: z.enum(['feed', 'link']).default('feed').describe('"link": the same link in two feeds is posted once per account.'),
     maxBytes: z.number().int().positive().default(10 * 1024 * 1024).describe('Largest feed document read, in bytes.'),
-    timeout: Duration.default('30s').describe('Time limit of one fetch of the feed.'),
+    timeout: Timeout.default('30s').describe('Time limit of one fetch of the feed.'),
     writer: z.enum(['extractive', 'template', 'llm']).default('extractive'),
     template: Template.optional().describe('For writer "template": text with {title} {hook} {summary} {emojis} {hashtags} {link} {author} {feed}.'),
     summaryHeadings: z.array(z.string()).optional().describe('Headings of the section the hook is taken from, added to the bundled ones.'),
@@ -132,7 +156,7 @@ export const Llm = z
     baseUrl: Url.describe('An OpenAI-compatible API base, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1.'),
     model: z.string().min(1),
     apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional().describe('Name of the environment variable holding the API key.'),
-    timeout: Duration.default('60s'),
+    timeout: Timeout.default('60s'),
   })
   .describe('The chat-completions endpoint used by writer "llm".');
 export type Llm = z.infer<typeof Llm>;

@@ -4,7 +4,7 @@ export interface Article {
   feedId: string;
   /** Stable identity within the feed: guid/id, else canonical link, else a hash of title and date. */
   key: string;
-  /** The link as the feed gives it, made absolute. This is what is posted. */
+  /** The link as the feed gives it, made absolute, without user:password@. This is what is posted. */
   link: string;
   /** The link normalised for duplicate detection (no tracking parameters, no fragment). */
   canonicalLink: string;

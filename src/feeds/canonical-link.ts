@@ -3,8 +3,22 @@ import { createHash } from 'node:crypto';
 const trackingParams = new Set(['fbclid', 'gclid', 'mc_cid', 'mc_eid', 'ref']);
 const defaultPorts: Record<string, string> = { 'http:': '80', 'https:': '443' };
 
+/** The URL without "user:password@": heraut never publishes credentials a feed leaks in its links. */
+export function withoutCredentials(link: string): string {
+  if (!link.includes('@')) return link;
+  try {
+    const url = new URL(link);
+    if (!url.username && !url.password) return link;
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return link;
+  }
+}
+
 /**
- * The link normalised for duplicate detection: lower-case scheme and host, no fragment, no default port,
+ * The link normalised for duplicate detection: lower-case scheme and host, no credentials, no fragment, no default port,
  * no tracking parameters (utm_*, fbclid, gclid, mc_cid, mc_eid, ref), sorted query, no trailing slash on the path
  * (except the root "/"). A string that is not an absolute URL is returned trimmed, unchanged otherwise.
  */
@@ -17,6 +31,8 @@ export function canonicalLink(link: string): string {
     return trimmed;
   }
   url.hash = '';
+  url.username = '';
+  url.password = '';
   if (defaultPorts[url.protocol] === url.port) url.port = '';
   const kept = [...url.searchParams.entries()].filter(([name]) => {
     const lower = name.toLowerCase();

@@ -3,6 +3,8 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HerautError } from '../errors.js';
+import { capRetryAt, maxRetryAfterMs } from '../net/backoff.js';
+import { AddressGuard, AddressRefusedError, guardedGet, type Resolve } from '../net/guarded-fetch.js';
 import { announcedLength, BodyTooLargeError, readBodyLimited } from '../net/fetch-limited.js';
 
 /** What the last successful fetch left behind, sent back as a conditional GET. */
@@ -38,6 +40,8 @@ export interface FetchFeedOptions {
   state?: FeedFetchState;
   signal?: AbortSignal;
   fetch?: FetchFunction;
+  /** Host name to addresses (the system resolver by default). */
+  resolve?: Resolve;
 }
 
 export type FetchFeedResult =
@@ -124,9 +128,9 @@ export async function fetchFeed(location: string, options: FetchFeedOptions): Pr
   const { feedId, timeoutMs, maxBytes, state } = options;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  // Node's own fetch: its connect timeout is 10 s, and `timeoutMs` bounds the whole exchange. The separate undici
-  // package would make the connect timeout configurable but adds about 10 MB to every process.
-  const doFetch: FetchFunction = options.fetch ?? ((url, init) => fetch(url, init) as Promise<FetchResponse>);
+  // `timeoutMs` bounds the whole exchange, connecting included; every hop's addresses pass one guard.
+  const guard = new AddressGuard();
+  const doFetch: FetchFunction = options.fetch ?? ((url, init) => guardedGet(url, { headers: init.headers, signal: init.signal, guard, resolve: options.resolve }));
   const headers: Record<string, string> = {
     'user-agent': userAgent,
     accept: 'application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8',
@@ -152,6 +156,12 @@ export async function fetchFeed(location: string, options: FetchFeedOptions): Pr
     } catch (cause) {
       if (timeout.aborted) throw unreachable(`no complete answer within ${describeDuration(timeoutMs)}; raise the feed's timeout or check the server`, cause);
       if (options.signal?.aborted) throw unreachable('the fetch was cancelled', cause);
+      if (cause instanceof AddressRefusedError) {
+        throw new HerautError('feed-unreachable', `Feed "${feedId}" (${location}) redirected to ${url.slice(0, 200)}, and ${cause.message}; heraut follows a redirect away from the feed's own network only to public addresses. If the feed really lives there, set its url to that address.`, {
+          cause,
+          details: { feedId, url: location, refused: cause.address },
+        });
+      }
       throw unreachable(`${(cause as { cause?: { code?: string } }).cause?.code ?? (cause as Error).message ?? 'network error'}; check the URL and your network`, cause);
     }
     const { status } = response;
@@ -172,13 +182,17 @@ export async function fetchFeed(location: string, options: FetchFeedOptions): Pr
     }
     if (status === 429 || status === 503) {
       await response.body?.cancel().catch(() => undefined);
-      const retryAt = parseRetryAfter(response.headers.get('retry-after'));
-      if (status === 429 || retryAt !== undefined) {
-        const when = retryAt !== undefined ? ` until ${new Date(retryAt).toISOString()}` : '';
+      const retryAfter = response.headers.get('retry-after');
+      const now = Date.now();
+      const asked = parseRetryAfter(retryAfter, now);
+      if (status === 429 || asked !== undefined) {
+        const retryAt = asked === undefined ? undefined : capRetryAt(asked, now);
+        const capped = asked !== undefined && retryAt! < asked;
+        const when = retryAt === undefined ? '' : capped ? ` until ${new Date(retryAt).toISOString()} (it asked for Retry-After: ${retryAfter!.trim().slice(0, 40)}; heraut waits at most ${maxRetryAfterMs / 3_600_000}h)` : ` until ${new Date(retryAt).toISOString()}`;
         throw new HerautError('feed-rate-limited', `Feed "${feedId}" (${location}) asks heraut to wait${when} (HTTP ${status}); poll it less often.`, {
           retryable: true,
           retryAt,
-          details: { feedId, url: location, status },
+          details: { feedId, url: location, status, ...(capped ? { retryAfterCapped: true } : {}) },
         });
       }
     }

@@ -1,3 +1,5 @@
+import { AddressGuard, guardedGet, type GuardedResponse, type Resolve } from './guarded-fetch.js';
+
 /** Raised when a body is larger than the caller allows; it was never read whole. */
 export class BodyTooLargeError extends Error {
   constructor(readonly maxBytes: number, readonly declaredBytes?: number) {
@@ -53,6 +55,25 @@ export interface FetchLimitedOptions {
   accept?: string[];
   userAgent?: string;
   fetch?: typeof globalThis.fetch;
+  /** Host name to addresses for the guarded transport (the system resolver by default). */
+  resolve?: Resolve;
+}
+
+const maxRedirects = 5;
+
+/** GET through the guarded transport, following at most 5 redirects, none of them from the link's own kind of address to a private one. */
+async function guardedFollow(url: URL, headers: Record<string, string>, signal: AbortSignal, resolve: Resolve | undefined): Promise<GuardedResponse & { url: string }> {
+  const guard = new AddressGuard();
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    const response = await guardedGet(current.href, { headers, signal, guard, resolve });
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || response.status === 304 || !location) return { ...response, url: current.href };
+    await response.body?.cancel().catch(() => undefined);
+    if (hop >= maxRedirects) throw new Error(`more than ${maxRedirects} redirects`);
+    current = new URL(location, current);
+    if (current.protocol !== 'http:' && current.protocol !== 'https:') throw new Error(`redirected to a non-HTTP address (${current.protocol})`);
+  }
 }
 
 /** A GET of an http(s) URL bounded in time and size, redirects followed: for images and pages linked from posts. */
@@ -64,16 +85,20 @@ export async function fetchLimited(url: string, options: FetchLimitedOptions): P
   const headers: Record<string, string> = {};
   if (options.accept) headers.accept = `${options.accept.join(', ')};q=1, */*;q=0.5`;
   if (options.userAgent) headers['user-agent'] = options.userAgent;
-  const response = await (options.fetch ?? globalThis.fetch)(parsed, { signal, redirect: 'follow', headers });
+  const response = options.fetch
+    ? await options.fetch(parsed, { signal, redirect: 'follow', headers }).then((answer) => Object.assign(answer, { url: answer.url || parsed.href }))
+    : await guardedFollow(parsed, { ...headers, 'accept-encoding': 'gzip, deflate, br' }, signal, options.resolve);
+  let read = false;
   try {
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    if (response.status < 200 || response.status >= 300) throw new Error(`HTTP ${response.status}`);
     const type = (response.headers.get('content-type') ?? '').toLowerCase();
     if (type && options.accept && !options.accept.some((wanted) => type.startsWith(wanted))) throw new Error(`unexpected content type ${type}`);
-    const declared = Number(response.headers.get('content-length'));
+    const declared = Number(announcedLength(response.headers));
     if (declared > options.maxBytes) throw new BodyTooLargeError(options.maxBytes, declared);
+    read = true;
     const body = await readBodyLimited(response.body, options.maxBytes, announcedLength(response.headers));
-    return { body, url: response.url || parsed.href, ...(type ? { contentType: type } : {}) };
+    return { body, url: response.url, ...(type ? { contentType: type } : {}) };
   } finally {
-    if (!response.bodyUsed) await response.body?.cancel().catch(() => undefined);
+    if (!read) await response.body?.cancel().catch(() => undefined);
   }
 }

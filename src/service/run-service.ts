@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import cron, { type ScheduledTask } from 'node-cron';
+import { scheduleCron } from '../config/cron.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { parseDuration, type FeedConfig } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
@@ -45,7 +45,7 @@ export async function runService(options: ServiceOptions): Promise<void> {
   const { log, signal } = options;
   let loaded = options.loaded;
   const children = new Set<ChildProcess>();
-  let tasks: ScheduledTask[] = [];
+  let tasks: Array<{ stop(): void }> = [];
   const watched: WatchedService = {
     config: () => loaded.config,
     view: () => queueView({ dir: loaded.queueDir, namespace: loaded.config.dryRun ? 'dry-run' : 'live', log }),
@@ -124,9 +124,9 @@ export async function runService(options: ServiceOptions): Promise<void> {
   };
 
   const schedule = () => {
-    for (const task of tasks) void task.stop();
+    for (const task of tasks) task.stop();
     const { config } = loaded;
-    tasks = config.feeds.map((feed) => cron.schedule(feed.schedule, () => poll(feed), { timezone: config.timezone, name: `feed:${feed.id}` }));
+    tasks = config.feeds.map((feed) => scheduleCron(feed.schedule, config.timezone, () => poll(feed)));
     log.info({ feeds: config.feeds.length, config: loaded.file, dryRun: config.dryRun }, 'heraut is running; Ctrl-C stops it');
     retryAttention = true;
     for (const feed of config.feeds) due.add(feed.id);
@@ -151,7 +151,7 @@ export async function runService(options: ServiceOptions): Promise<void> {
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
   clearInterval(timer);
-  for (const task of tasks) void task.stop();
+  for (const task of tasks) task.stop();
   log.info({ running: children.size }, 'stopping: letting running cycles finish');
   await stopChildren(children);
   await new Promise((resolve) => (health ? health.close(resolve) : resolve(undefined)));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exampleConfigPath, findConfigFile, loadConfig, packageRoot, parseConfigText } from '../../src/config/load-config.js';
+import { parseDuration } from '../../src/config/schema.js';
 import { HerautError } from '../../src/errors.js';
 import { scrubSecrets } from '../../src/log.js';
 
@@ -37,6 +38,15 @@ describe('bad configurations: one line each, with file:line:col, key, what and h
     { name: 'duplicate feed ids', yaml: 'dryRun: true\nfeeds:\n  - { id: a, url: a.xml }\n  - { id: a, url: b.xml }\n', line: 4, col: 11, mentions: ['feeds[1].id', 'used twice'] },
     { name: 'invalid YAML', yaml: 'dryRun: true\nfeeds: [\n', line: 3, col: 1, mentions: ['invalid YAML'] },
     { name: 'invalid regex', yaml: `dryRun: true\n${feed('    include: ["(unclosed"]\n')}`, line: 5, col: 15, mentions: ['feeds[0].include[0]', 'regular expression'] },
+    { name: 'catastrophic regex', yaml: `dryRun: true\n${feed('    exclude: ["(a+)+$"]\n')}`, line: 5, col: 15, mentions: ['feeds[0].exclude[0]', 'repetition inside a repetition', 'rewrite it'] },
+    { name: 'timeout of 0', yaml: `dryRun: true\n${feed('    timeout: "0"\n')}`, line: 5, col: 14, mentions: ['feeds[0].timeout', 'more than 0', '"30s"'] },
+    { name: 'timeout beyond a timer', yaml: `dryRun: true\n${feed('    timeout: 25d\n')}`, line: 5, col: 14, mentions: ['feeds[0].timeout', 'less than 24 days'] },
+    { name: 'account timeout of 0 seconds', yaml: 'dryRun: true\naccounts:\n  b:\n    platform: bluesky\n    timeout: 0\nfeeds: []\n', line: 5, col: 14, mentions: ['accounts.b.timeout', 'more than 0'] },
+    { name: 'jitter beyond a timer', yaml: `dryRun: true\n${feed('    jitter: 4w\n')}`, line: 5, col: 13, mentions: ['feeds[0].jitter', 'less than 24 days'] },
+    { name: 'negative number as duration', yaml: `dryRun: true\n${feed('    maxAge: -1\n')}`, line: 5, col: 13, mentions: ['feeds[0].maxAge', 'duration'] },
+    { name: 'seven-field cron', yaml: `dryRun: true\n${feed('    schedule: "0 0 */5 * * * 2024"\n')}`, line: 5, col: 15, mentions: ['feeds[0].schedule', 'has 7 fields', 'five fields', 'six with seconds first'] },
+    { name: 'four-field cron', yaml: `dryRun: true\n${feed('    schedule: "* * * *"\n')}`, line: 5, col: 15, mentions: ['feeds[0].schedule', 'has 4 fields', 'five fields'] },
+    { name: 'bad pace slot', yaml: 'dryRun: true\naccounts:\n  x:\n    platform: x\n    pace: { slots: ["0 25 * * *"] }\nfeeds: []\n', line: 5, col: 21, mentions: ['accounts.x.pace.slots[0]', 'not a valid cron expression'] },
     { name: 'bad time zone', yaml: `dryRun: true\ntimezone: Mars/Olympus\n${feed()}`, line: 2, col: 11, mentions: ['timezone', 'IANA'] },
   ];
   for (const testCase of cases) {
@@ -69,6 +79,26 @@ describe('valid configurations', () => {
     expect(config.feeds[0]).toMatchObject({ schedule: '*/15 * * * *', firstRun: 'baseline', maxAge: '7d', writer: 'extractive' });
     // Interpolated credentials are known secrets: the logger scrubs them wherever they appear.
     expect(scrubSecrets('token=secret-5678')).toBe('token=[redacted]');
+  });
+
+  it('accepts durations written as numbers: 0 turns a delay off, other numbers are seconds', () => {
+    const config = parseConfigText(
+      `dryRun: true\naccounts:\n  b:\n    platform: bluesky\n    timeout: 45\n    pace: { minGap: 0 }\n${feed('    maxAge: 0\n    jitter: 0\n    timeout: 30\n')}`,
+      file,
+      { env: {} },
+    );
+    expect(config.feeds[0]).toMatchObject({ maxAge: 0, jitter: 0, timeout: 30 });
+    expect(config.accounts.b).toMatchObject({ timeout: 45, pace: { minGap: 0 } });
+    expect(parseDuration(config.feeds[0]!.timeout)).toBe(30_000);
+    expect(parseDuration(config.feeds[0]!.maxAge)).toBe(0);
+  });
+
+  it('accepts five-field cron expressions and macros, and a harmless regex', () => {
+    const config = parseConfigText(`dryRun: true\n${feed('    schedule: "0 9-18/3 * * mon-fri"\n    include: ["\\\\b(brexit|élection)s?\\\\b"]\n')}`, file, { env: {} });
+    expect(config.feeds[0]!.schedule).toBe('0 9-18/3 * * mon-fri');
+    expect(config.feeds[0]!.include).toEqual(['\\b(brexit|élection)s?\\b']);
+    expect(parseConfigText(`dryRun: true\n${feed('    schedule: "@hourly"\n')}`, file, { env: {} }).feeds[0]!.schedule).toBe('@hourly');
+    expect(parseConfigText(`dryRun: true\n${feed('    schedule: "*/30 * * * * *"\n')}`, file, { env: {} }).feeds[0]!.schedule).toBe('*/30 * * * * *');
   });
 
   it('in dry-run, unset credentials are allowed', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HerautError } from '../../src/errors.js';
-import { contentAndSections, normaliseLanguage, parseFeedDocument } from '../../src/feeds/parse-feed.js';
+import { contentAndSections } from '../../src/feeds/html-to-text.js';
+import { normaliseLanguage, parseFeedDocument } from '../../src/feeds/parse-feed.js';
 
 const options = { feedId: 'unit', feedUrl: 'https://news.example.org/feeds/main.xml' };
 

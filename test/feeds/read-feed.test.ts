@@ -77,6 +77,7 @@ beforeAll(async () => {
     '/gzip-bomb': serveFeed({ body: Buffer.alloc(50 * 1024 * 1024, ' '), encoding: 'gzip' }),
     '/rate-limited': (_req, res) => void res.writeHead(429, { 'retry-after': '120' }).end(),
     '/unavailable': (_req, res) => void res.writeHead(503, { 'retry-after': 'Wed, 21 Oct 2037 07:28:00 GMT' }).end(),
+    '/year-3000': (_req, res) => void res.writeHead(429, { 'retry-after': 'Wed, 01 Jan 3000 00:00:00 GMT' }).end(),
     '/unavailable-plain': (_req, res) => void res.writeHead(503).end(),
     '/html': serveFeed({ body: '<!DOCTYPE html><html><head><title>Blog</title></head><body><p>Hello</p></body></html>', contentType: 'text/html' }),
     '/truncated': serveFeed({ body: twoItems.slice(0, twoItems.length - 60) }),
@@ -206,9 +207,20 @@ describe('readFeed over HTTP', () => {
     expect(limited.retryAt).toBeLessThanOrEqual(Date.now() + 121_000);
     const unavailable = await failure(readFeed(feed(`${server.url}/unavailable`), { baseDir: dir }));
     expect(unavailable.code).toBe('feed-rate-limited');
-    expect(unavailable.retryAt).toBe(Date.parse('Wed, 21 Oct 2037 07:28:00 GMT'));
+    expect(unavailable.retryAt).toBeGreaterThanOrEqual(now + 6 * 3_600_000 - 1000);
+    expect(unavailable.retryAt).toBeLessThanOrEqual(Date.now() + 6 * 3_600_000);
     const plain = await failure(readFeed(feed(`${server.url}/unavailable-plain`), { baseDir: dir }));
     expect(plain.code).toBe('feed-unreachable');
+  });
+
+  it('waits at most 6 hours whatever Retry-After says, and says so', async () => {
+    const now = Date.now();
+    const error = await failure(readFeed(feed(`${server.url}/year-3000`), { baseDir: dir }));
+    expect(error.code).toBe('feed-rate-limited');
+    expect(error.retryAt).toBeLessThanOrEqual(Date.now() + 6 * 3_600_000);
+    expect(error.retryAt).toBeGreaterThanOrEqual(now + 6 * 3_600_000 - 1000);
+    expect(error.message).toContain('it asked for Retry-After: Wed, 01 Jan 3000 00:00:00 GMT; heraut waits at most 6h');
+    expect(error.details).toMatchObject({ retryAfterCapped: true });
   });
 
   it('rejects malformed documents with one line naming the feed', async () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../../src/feeds/article.js';
-import { nextPollAfterFailure } from '../../src/feeds/feed-backoff.js';
 import { isTooOld, matchesFilters } from '../../src/feeds/select-articles.js';
 
 function article(fields: Partial<Article> = {}): Article {
@@ -33,6 +32,16 @@ describe('matchesFilters', () => {
     expect(matchesFilters(article(), { include: ['budget'], exclude: ['\\bretraites\\b'] })).toBe(false);
     expect(matchesFilters(article(), { exclude: ['sponsorisé'] })).toBe(true);
   });
+
+  it('stops a catastrophic pattern after its time limit and names the feed', () => {
+    const started = Date.now();
+    const hostile = article({ title: `${'a'.repeat(40)}!` });
+    expect(() => matchesFilters(hostile, { id: 'news', include: ['(a+)+$'] }, 100)).toThrow(
+      expect.objectContaining({ code: 'config-invalid', message: expect.stringContaining('patterns of feed "news" ran over 100 ms') }),
+    );
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(matchesFilters(hostile, { include: ['a+!'] }, 100)).toBe(true);
+  });
 });
 
 describe('isTooOld', () => {
@@ -44,27 +53,5 @@ describe('isTooOld', () => {
     expect(isTooOld(article({ published: '2020-01-01T00:00:00.000Z' }), 0, now)).toBe(false);
     expect(isTooOld(article(), 7 * day, now)).toBe(false);
     expect(isTooOld(article({ published: 'garbage' }), 7 * day, now)).toBe(false);
-  });
-});
-
-describe('nextPollAfterFailure', () => {
-  const now = new Date('2024-06-10T12:00:00Z');
-  const minute = 60_000;
-  it.each([
-    [1, 1],
-    [2, 2],
-    [3, 4],
-    [6, 32],
-    [9, 256],
-    [10, 360],
-    [1000, 360],
-  ])('after %i failures waits %i minutes', (failures, minutes) => {
-    expect(nextPollAfterFailure(failures, now).getTime() - now.getTime()).toBe(minutes * minute);
-  });
-
-  it('never polls before retryAt, and ignores a retryAt already passed', () => {
-    const later = now.getTime() + 3 * 3_600_000;
-    expect(nextPollAfterFailure(1, now, later).getTime()).toBe(later);
-    expect(nextPollAfterFailure(3, now, now.getTime() - 1000).getTime()).toBe(now.getTime() + 4 * minute);
   });
 });
