@@ -40,7 +40,7 @@ describe('crash safety', () => {
 
     const started = performance.now();
     let kills = 0;
-    for (let round = 0; round < 30 && performance.now() - started < 14_000; round += 1) {
+    for (let round = 0; round < 30 && kills < 8 && performance.now() - started < 60_000; round += 1) {
       const run = start('deliver-child.ts', args);
       await run.waitFor('ready');
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 120));
@@ -75,5 +75,5 @@ describe('crash safety', () => {
       expect((await fs.readdir(path.join(root, 'live', folder))).filter((name) => name.startsWith('.tmp-'))).toEqual([]);
     }
     expect(existsSync(path.join(root, 'live', 'locks', 'accounts'))).toBe(true);
-  }, 60_000);
+  }, 180_000);
 });

@@ -163,7 +163,11 @@ export function openHistoryFile(options: HistoryFileOptions): HistoryFile {
     return { index, jobIds };
   }
 
-  const loaded = () => (loading ??= load());
+  // A load that failed (a folder that could not be read for a moment) is tried again on the next call.
+  const loaded = () => (loading ??= load().catch((error: unknown) => {
+    loading = undefined;
+    throw error;
+  }));
 
   async function isKnown(article: ArticleRef, dedupe: 'feed' | 'link'): Promise<boolean> {
     const { index, jobIds } = await loaded();
