@@ -5,6 +5,14 @@ import type { Teaser } from '../teaser/teaser.js';
 /** review: waits for a person; publishing: claimed by a process, outcome unknown until settled. */
 export type TargetState = 'pending' | 'review' | 'publishing' | 'published' | 'failed' | 'skipped';
 
+/**
+ * Why a target or an account waits. backoff and rate-limit are stored and kept until their time; the others come from
+ * the account's situation and are worked out afresh on each delivery (the stored time is only for status).
+ */
+export type WaitReason = 'backoff' | 'rate-limit' | 'gap' | 'slot' | 'max-per-day' | 'budget' | 'attention' | 'busy' | 'no-account' | 'no-publisher';
+
+export const waitReasons = ['backoff', 'rate-limit', 'gap', 'slot', 'max-per-day', 'budget', 'attention', 'busy', 'no-account', 'no-publisher'] as const satisfies readonly WaitReason[];
+
 export interface JobTarget {
   account: string;
   platform: PlatformId;
@@ -15,7 +23,7 @@ export interface JobTarget {
   attempts: number;
   /** ISO time before which no attempt is made (backoff, rate limit, pacing). */
   notBefore?: string;
-  waitReason?: string;
+  waitReason?: WaitReason;
   lastError?: { code: string; message: string; at: string };
   postId?: string;
   postUrl?: string;
@@ -24,7 +32,7 @@ export interface JobTarget {
   media?: 'none' | 'image';
 }
 
-/** One article, the teaser per target account, and where each account stands. Stored as one JSON file. */
+/** One article, the teaser per target account, and where each account stands. */
 export interface Job {
   version: 1;
   id: string;
