@@ -2,23 +2,19 @@
 // A small young generation keeps a bot that is mostly idle small: reading a 13 MB feed peaks ~30 MB lower, no slower.
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
+import { explainSystemError, shortenUrls } from '../error-text.js';
 import { errorMessage, exitCodeFor, isHerautError } from '../errors.js';
-import { scrubSecrets } from '../log.js';
-import type { RunOptions } from './commands/run.js';
+import { scrubSecrets } from '../secrets.js';
+import type { CheckOptions, GlobalOptions, InitOptions, PostOptions, PreviewOptions, ReviewOptions, RunOptions, StatusOptions } from './options.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
-
-export interface GlobalOptions {
-  config?: string;
-  logLevel: string;
-}
 
 /** Every command lives in its own module, imported only when it runs, so `heraut --help` starts fast. */
 function buildProgram(): Command {
   const program = new Command('heraut')
     .description('Posts teasers for new RSS/Atom explainers to X and Bluesky, exactly once.')
     .version(version)
-    .option('-c, --config <file>', 'configuration file (default: $HERAUT_CONFIG, config/heraut.yaml, then the bundled example)')
+    .option('-c, --config <file>', 'configuration file (default: $HERAUT_CONFIG, ./heraut.yaml, ./config/heraut.yaml, $XDG_CONFIG_HOME/heraut/heraut.yaml)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(process.env.HERAUT_LOG_LEVEL ?? 'info'))
     .showHelpAfterError('(run heraut --help for usage)')
     .exitOverride();
@@ -39,7 +35,7 @@ function buildProgram(): Command {
     .argument('[feed]', 'feed URL or file path')
     .option('--json', 'one JSON object per item and line')
     .option('--limit <n>', 'at most this many items per feed', (value) => parsePositive(value, '--limit'))
-    .action(async (feed: string | undefined, options: { json?: boolean; limit?: number }) => (await import('./commands/preview.js')).previewCommand(program.opts<GlobalOptions>(), feed, options));
+    .action(async (feed: string | undefined, options: PreviewOptions) => (await import('./commands/preview.js')).previewCommand(program.opts<GlobalOptions>(), feed, options));
 
   program
     .command('post')
@@ -48,20 +44,27 @@ function buildProgram(): Command {
     .option('--to <accounts>', 'comma-separated account names (default: the feed\'s targets)')
     .option('--dry-run', 'print what would be posted instead of posting')
     .option('--force', 'post even if it was already posted, and past the budget')
-    .action(async (article: string, options: { to?: string; dryRun?: boolean; force?: boolean }) => (await import('./commands/post.js')).postCommand(program.opts<GlobalOptions>(), article, options));
+    .action(async (article: string, options: PostOptions) => (await import('./commands/post.js')).postCommand(program.opts<GlobalOptions>(), article, options));
 
   program
     .command('status')
     .description('what is in the queue and what was posted, per feed and account')
     .option('--json', 'machine-readable output')
     .option('--dry-run', 'show the dry-run records instead of the live ones')
-    .action(async (options: { json?: boolean; dryRun?: boolean }) => (await import('./commands/status.js')).statusCommand(program.opts<GlobalOptions>(), options));
+    .action(async (options: StatusOptions) => (await import('./commands/status.js')).statusCommand(program.opts<GlobalOptions>(), options));
 
   program
     .command('check')
     .description('validate the configuration and report every problem at once')
     .option('--online', 'also verify each account\'s credentials with its platform')
-    .action(async (options: { online?: boolean }) => (await import('./commands/check.js')).checkCommand(program.opts<GlobalOptions>(), options));
+    .action(async (options: CheckOptions) => (await import('./commands/check.js')).checkCommand(program.opts<GlobalOptions>(), options));
+
+  program
+    .command('init')
+    .description('write a starter configuration (dry run, with its $schema line) to get going')
+    .argument('[file]', 'where to write it', 'heraut.yaml')
+    .option('--force', 'replace a file that is already there')
+    .action(async (file: string, options: InitOptions) => (await import('./commands/init.js')).initCommand(file, options));
 
   program
     .command('schema')
@@ -80,7 +83,7 @@ function buildProgram(): Command {
       .argument('<job>', 'job id, article URL or guid (see heraut status)')
       .option('--to <accounts>', 'only these accounts (comma-separated)')
       .option('--dry-run', 'act on the dry-run records')
-      .action(async (job: string, options: { to?: string; dryRun?: boolean }) => (await import('./commands/review.js')).reviewCommand(program.opts<GlobalOptions>(), name, job, options));
+      .action(async (job: string, options: ReviewOptions) => (await import('./commands/review.js')).reviewCommand(program.opts<GlobalOptions>(), name, job, options));
   }
   return program;
 }
@@ -102,7 +105,8 @@ export async function main(argv: string[]): Promise<number> {
       if (error.code === 'heraut.usage') process.stderr.write(`heraut: ${error.message}\n`);
       return 2;
     }
-    process.stderr.write(`heraut: ${scrubSecrets(errorMessage(error))}\n`);
+    const message = isHerautError(error) ? errorMessage(error) : (explainSystemError(error) ?? errorMessage(error));
+    process.stderr.write(`heraut: ${shortenUrls(scrubSecrets(message))}\n`);
     if (!isHerautError(error) && process.env.HERAUT_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
     return exitCodeFor(error);
   }

@@ -1,9 +1,15 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const cliPath = path.join(repoRoot, 'dist/cli/main.js');
+
+/** The user's config and state folders of every CLI a test starts: never the real ones of whoever runs the tests. */
+const home = mkdtempSync(path.join(tmpdir(), 'heraut-home-'));
+export const isolatedEnv: NodeJS.ProcessEnv = { XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), HOME: home };
 
 export interface CliResult {
   code: number | null;
@@ -17,7 +23,7 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd: options.cwd ?? repoRoot,
-      env: { ...process.env, HERAUT_CONFIG: '', HERAUT_LOG_LEVEL: 'info', ...options.env },
+      env: { ...process.env, ...isolatedEnv, HERAUT_CONFIG: '', HERAUT_LOG_LEVEL: 'info', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

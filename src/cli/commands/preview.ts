@@ -7,10 +7,10 @@ import { platformIds } from '../../platforms/platform.js';
 import { writeTeasers } from '../../teaser/write-teasers.js';
 import { errorMessage } from '../../errors.js';
 import { cliLogger } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions, PreviewOptions } from '../options.js';
 
 /** Shows what heraut would write, for any feed, without a config, a queue or a network call beyond the feed itself. */
-export async function previewCommand(global: GlobalOptions, source: string | undefined, options: { json?: boolean; limit?: number }): Promise<void> {
+export async function previewCommand(global: GlobalOptions, source: string | undefined, options: PreviewOptions): Promise<void> {
   const log = cliLogger(global);
   let feeds: FeedConfig[];
   let baseDir = process.cwd();

@@ -6,7 +6,7 @@ import { HerautError } from '../../errors.js';
 import type { JobTarget } from '../../queue/job.js';
 import { checkEditedTeaser } from '../../teaser/write-teasers.js';
 import { openRuntime, splitList } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions, ReviewOptions } from '../options.js';
 
 type ReviewAction = 'approve' | 'skip' | 'retry' | 'edit';
 
@@ -17,7 +17,7 @@ const allowedFrom: Record<ReviewAction, JobTarget['state'][]> = {
   edit: ['review', 'pending', 'failed'],
 };
 
-export async function reviewCommand(global: GlobalOptions, action: ReviewAction, query: string, options: { to?: string; dryRun?: boolean }): Promise<void> {
+export async function reviewCommand(global: GlobalOptions, action: ReviewAction, query: string, options: ReviewOptions): Promise<void> {
   const runtime = await openRuntime(global, { dryRun: options.dryRun });
   try {
     const found = await runtime.queue.findJob(query);
