@@ -3,7 +3,6 @@ import { HerautError } from '../../errors.js';
 import { readCycleConfig, sendCycleReport } from '../../service/cycle-protocol.js';
 import { createRuntime } from '../../service/runtime.js';
 import { runCycle } from '../../service/run-cycle.js';
-import { runService } from '../../service/run-service.js';
 import { cliLogger, loadCliConfig, splitList } from '../context.js';
 import type { GlobalOptions, RunOptions } from '../options.js';
 import { createProgress } from '../progress.js';
@@ -26,6 +25,8 @@ export async function runCommand(global: GlobalOptions, options: RunOptions): Pr
   process.on('SIGTERM', stop);
   try {
     if (!options.once) {
+      // Only the service schedules: a cycle (run --once) never loads node-cron.
+      const { runService } = await import('../../service/run-service.js');
       await runService({
         loaded,
         log,
