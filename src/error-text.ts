@@ -1,6 +1,6 @@
 /** Turning what Node and libraries throw into one line a person can act on. */
 
-const longUrl = /\b([a-z][a-z0-9+.-]*:\/\/[^\s"'<>]{48})[^\s"'<>]{16,}/gi;
+const longUrl = /\b([a-z][a-z0-9+.-]*:\/\/[^\s"'<>()]{60})[^\s"'<>()]{40,}/gi;
 
 /** A URL in an error is a clue, not a payload: a 1,800-character link is cut to a short prefix. */
 export function shortenUrls(text: string): string {

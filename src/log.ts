@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
+import { shortenUrls } from './error-text.js';
 import { scrubSecrets } from './secrets.js';
 
 export type { Logger } from 'pino';
@@ -21,13 +22,15 @@ export function colorWanted(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /**
- * A warning says what went wrong in one line; a stack trace is for a developer and is kept only at debug level.
- * Errors put anywhere in a log line's fields become their message (and code).
+ * A warning says what went wrong in one line, without a stack trace (HERAUT_DEBUG=1 shows those for errors heraut did
+ * not expect) and with only the start of a long URL. An error in a log line's err field becomes its message (and code).
  */
 function errorFields(error: unknown): unknown {
+  if (typeof error === 'string') return shortenUrls(error);
   if (!(error instanceof Error)) return error;
   const code = (error as { code?: unknown }).code;
-  return code === undefined ? error.message : { message: error.message, code };
+  const message = shortenUrls(error.message);
+  return code === undefined ? message : { message, code };
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {

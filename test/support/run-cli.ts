@@ -19,9 +19,21 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a user would, with a time limit so a hung process fails the test instead of the suite. */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return runCliAt(cliPath, args, options);
+}
+
+export interface CliOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  timeoutMs?: number;
+  input?: string;
+}
+
+/** Runs a copy of the CLI (an installed package, say) the same way. */
+export function runCliAt(cli: string, args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const child = spawn(process.execPath, [cli, ...args], {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, ...isolatedEnv, HERAUT_CONFIG: '', HERAUT_LOG_LEVEL: 'info', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

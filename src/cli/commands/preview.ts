@@ -5,6 +5,7 @@ import { readFeed } from '../../feeds/read-feed.js';
 import { formatDryRunPost } from '../../platforms/dry-run/dry-run-publisher.js';
 import { platformIds } from '../../platforms/platform.js';
 import { writeTeasers } from '../../teaser/write-teasers.js';
+import { shortenUrls } from '../../error-text.js';
 import { errorMessage } from '../../errors.js';
 import { cliLogger } from '../context.js';
 import type { GlobalOptions, PreviewOptions } from '../options.js';
@@ -31,7 +32,7 @@ export async function previewCommand(global: GlobalOptions, source: string | und
       if (result.status === 'ok') articles = result.articles;
     } catch (error) {
       failures++;
-      process.stderr.write(`heraut: feed ${feed.id} (${feed.url}): ${errorMessage(error)}\n`);
+      process.stderr.write(`heraut: ${shortenUrls(`feed ${feed.id} (${feed.url}): ${errorMessage(error)}`)}\n`);
       continue;
     }
     const shown = options.limit ? articles.slice(-options.limit) : articles;
