@@ -1,25 +1,36 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
+import type { PrettyOptions } from 'pino-pretty';
+import { shortenUrls } from './error-text.js';
+import { scrubSecrets } from './secrets.js';
 
 export type { Logger } from 'pino';
-
-const secrets = new Set<string>();
-
-/** Values that must never reach a log line, whatever field or message carries them (tokens, passwords). */
-export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 4) secrets.add(value);
-}
-
-export function scrubSecrets(text: string): string {
-  let out = text;
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
-  return out;
-}
+export { registerSecret, scrubSecrets } from './secrets.js';
 
 export interface LoggerOptions {
   level?: string;
   /** Pretty output for a person; JSON lines otherwise. Defaults to whether stderr is a terminal. */
   pretty?: boolean;
   destination?: DestinationStream;
+  /** Read for NO_COLOR. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** https://no-color.org: present and not empty turns colours off. */
+export function colorWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !env.NO_COLOR;
+}
+
+/**
+ * A warning says what went wrong in one line, without a stack trace (HERAUT_DEBUG=1 shows those for errors heraut did
+ * not expect) and with only the start of a long URL. An error in a log line's err field becomes its message (and code).
+ */
+function errorFields(error: unknown): unknown {
+  if (typeof error === 'string') return shortenUrls(error);
+  if (!(error instanceof Error)) return error;
+  const code = (error as { code?: unknown }).code;
+  const message = shortenUrls(error.message);
+  return code === undefined ? message : { message, code };
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -32,10 +43,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       paths: ['password', 'appKey', 'appSecret', 'accessToken', 'accessSecret', 'accessJwt', 'refreshJwt', 'apiKey', '*.password', '*.appSecret', '*.accessSecret', '*.accessToken', '*.accessJwt', '*.refreshJwt', '*.apiKey', 'headers.authorization'],
       censor: '[redacted]',
     },
+    serializers: { err: errorFields, error: errorFields, cause: errorFields },
     hooks: { streamWrite: scrubSecrets },
   };
   if (pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 2, colorize: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss' } } });
+    // In this thread, not a transport's worker: a CLI's lines then come out in order and before it exits.
+    const prettyStream = createRequire(import.meta.url)('pino-pretty') as (options: PrettyOptions) => DestinationStream;
+    return pino(base, prettyStream({ destination: options.destination ?? 2, colorize: colorWanted(options.env), ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss', sync: true }));
   }
   return pino(base, options.destination ?? pino.destination({ dest: 2, sync: true }));
 }

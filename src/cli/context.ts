@@ -1,21 +1,26 @@
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { createLogger, type Logger } from '../log.js';
 import { createRuntime, type Runtime } from '../service/runtime.js';
-import type { GlobalOptions } from './main.js';
+import type { GlobalOptions } from './options.js';
 
 const sourceNames: Record<LoadedConfig['source'], string> = {
   option: '--config',
   env: 'HERAUT_CONFIG',
-  default: 'config/heraut.yaml',
-  example: 'the bundled example (copy config/heraut.example.yaml to config/heraut.yaml to make your own)',
+  cwd: 'the current folder',
+  user: 'your config folder',
+  example: 'the bundled example',
 };
 
+/** Logs go to stderr: pretty when a person reads it there, JSON lines when it goes to a file or a collector. */
 export function cliLogger(global: GlobalOptions): Logger {
-  return createLogger({ level: global.logLevel, pretty: Boolean(process.stdout.isTTY && process.stderr.isTTY) });
+  return createLogger({ level: global.logLevel, pretty: Boolean(process.stderr.isTTY) });
 }
 
 export function loadCliConfig(global: GlobalOptions, log: Logger, options: { dryRun?: boolean; text?: string; quiet?: boolean } = {}): LoadedConfig {
   const loaded = loadConfig({ file: global.config, dryRun: options.dryRun, text: options.text });
+  if (loaded.source === 'example' && !options.quiet) {
+    log.warn({ config: loaded.file, queue: loaded.queueDir }, 'NO CONFIGURATION FOUND: using the bundled example, in a dry run that posts nothing; run heraut init to write your own heraut.yaml');
+  }
   log[options.quiet ? 'debug' : 'info']({ config: loaded.file, from: sourceNames[loaded.source], dryRun: loaded.config.dryRun, queue: loaded.queueDir }, 'configuration loaded');
   return loaded;
 }

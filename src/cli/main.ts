@@ -1,16 +1,21 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
-// A small young generation keeps a bot that is mostly idle small: reading a 13 MB feed peaks ~30 MB lower, no slower.
+#!/usr/bin/env node
+// No V8 flags here: --max-semi-space-size=4 made every start about a fifth slower (npm run bench). The service gives it to its
+// cycles, where a small young generation keeps the peak of a large feed ~30 MB lower; the deploy recipes give it to the service.
 import { Command, CommanderError, Option } from 'commander';
-import { createRequire } from 'node:module';
-import { errorMessage, exitCodeFor, isHerautError } from '../errors.js';
-import { scrubSecrets } from '../log.js';
-import type { RunOptions } from './commands/run.js';
+import { writeSync } from 'node:fs';
+import type { CheckOptions, GlobalOptions, InitOptions, PostOptions, PreviewOptions, ReviewOptions, RunOptions, StatusOptions } from './options.js';
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+declare const HERAUT_VERSION: string | undefined;
+/** The build writes the version in. */
+const version = typeof HERAUT_VERSION === 'string' ? HERAUT_VERSION : 'development';
 
-export interface GlobalOptions {
-  config?: string;
-  logLevel: string;
+/** Help and usage go straight to the file descriptors: starting Node's stdout stream costs more than printing the help. */
+function write(fd: 1 | 2, text: string): void {
+  try {
+    writeSync(fd, text);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+  }
 }
 
 /** Every command lives in its own module, imported only when it runs, so `heraut --help` starts fast. */
@@ -18,10 +23,12 @@ function buildProgram(): Command {
   const program = new Command('heraut')
     .description('Posts teasers for new RSS/Atom explainers to X and Bluesky, exactly once.')
     .version(version)
-    .option('-c, --config <file>', 'configuration file (default: $HERAUT_CONFIG, config/heraut.yaml, then the bundled example)')
+    .option('-c, --config <file>', 'configuration file (default: $HERAUT_CONFIG, ./heraut.yaml, ./config/heraut.yaml, $XDG_CONFIG_HOME/heraut/heraut.yaml)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(process.env.HERAUT_LOG_LEVEL ?? 'info'))
     .showHelpAfterError('(run heraut --help for usage)')
-    .exitOverride();
+    .configureOutput({ writeOut: (text) => write(1, text), writeErr: (text) => write(2, text) })
+    .exitOverride()
+    .hook('preAction', watchStdout);
 
   program
     .command('run')
@@ -39,7 +46,7 @@ function buildProgram(): Command {
     .argument('[feed]', 'feed URL or file path')
     .option('--json', 'one JSON object per item and line')
     .option('--limit <n>', 'at most this many items per feed', (value) => parsePositive(value, '--limit'))
-    .action(async (feed: string | undefined, options: { json?: boolean; limit?: number }) => (await import('./commands/preview.js')).previewCommand(program.opts<GlobalOptions>(), feed, options));
+    .action(async (feed: string | undefined, options: PreviewOptions) => (await import('./commands/preview.js')).previewCommand(program.opts<GlobalOptions>(), feed, options));
 
   program
     .command('post')
@@ -48,20 +55,27 @@ function buildProgram(): Command {
     .option('--to <accounts>', 'comma-separated account names (default: the feed\'s targets)')
     .option('--dry-run', 'print what would be posted instead of posting')
     .option('--force', 'post even if it was already posted, and past the budget')
-    .action(async (article: string, options: { to?: string; dryRun?: boolean; force?: boolean }) => (await import('./commands/post.js')).postCommand(program.opts<GlobalOptions>(), article, options));
+    .action(async (article: string, options: PostOptions) => (await import('./commands/post.js')).postCommand(program.opts<GlobalOptions>(), article, options));
 
   program
     .command('status')
     .description('what is in the queue and what was posted, per feed and account')
     .option('--json', 'machine-readable output')
     .option('--dry-run', 'show the dry-run records instead of the live ones')
-    .action(async (options: { json?: boolean; dryRun?: boolean }) => (await import('./commands/status.js')).statusCommand(program.opts<GlobalOptions>(), options));
+    .action(async (options: StatusOptions) => (await import('./commands/status.js')).statusCommand(program.opts<GlobalOptions>(), options));
 
   program
     .command('check')
     .description('validate the configuration and report every problem at once')
     .option('--online', 'also verify each account\'s credentials with its platform')
-    .action(async (options: { online?: boolean }) => (await import('./commands/check.js')).checkCommand(program.opts<GlobalOptions>(), options));
+    .action(async (options: CheckOptions) => (await import('./commands/check.js')).checkCommand(program.opts<GlobalOptions>(), options));
+
+  program
+    .command('init')
+    .description('write a starter configuration (dry run, with its $schema line) to get going')
+    .argument('[file]', 'where to write it', 'heraut.yaml')
+    .option('--force', 'replace a file that is already there')
+    .action(async (file: string, options: InitOptions) => (await import('./commands/init.js')).initCommand(file, options));
 
   program
     .command('schema')
@@ -80,7 +94,7 @@ function buildProgram(): Command {
       .argument('<job>', 'job id, article URL or guid (see heraut status)')
       .option('--to <accounts>', 'only these accounts (comma-separated)')
       .option('--dry-run', 'act on the dry-run records')
-      .action(async (job: string, options: { to?: string; dryRun?: boolean }) => (await import('./commands/review.js')).reviewCommand(program.opts<GlobalOptions>(), name, job, options));
+      .action(async (job: string, options: ReviewOptions) => (await import('./commands/review.js')).reviewCommand(program.opts<GlobalOptions>(), name, job, options));
   }
   return program;
 }
@@ -99,20 +113,21 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-      if (error.code === 'heraut.usage') process.stderr.write(`heraut: ${error.message}\n`);
+      if (error.code === 'heraut.usage') write(2, `heraut: ${error.message}\n`);
       return 2;
     }
-    process.stderr.write(`heraut: ${scrubSecrets(errorMessage(error))}\n`);
-    if (!isHerautError(error) && process.env.HERAUT_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
-    return exitCodeFor(error);
+    return (await import('./report-error.js')).reportError(error);
   }
 }
 
-// `heraut preview | head` closes stdout early: that is the reader's choice, not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
+/** `heraut preview | head` closes stdout early: that is the reader's choice, not an error. */
+function watchStdout(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

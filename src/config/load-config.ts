@@ -1,23 +1,24 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import envPaths from 'env-paths';
 import { closest } from 'fastest-levenshtein';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
-import { HerautError } from '../errors.js';
+import { errorMessage, HerautError } from '../errors.js';
 import { registerSecret } from '../log.js';
 import { cronProblem } from './cron.js';
 import { Config } from './schema.js';
 
-/** The installed package's root: the default home of queue/ and the bundled example. */
+/** The installed package's root: home of the bundled example and schema, never of state. */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const exampleConfigPath = path.join(packageRoot, 'config', 'heraut.example.yaml');
 
 export interface LoadedConfig {
   config: Config;
   file: string;
-  /** Why this file was chosen: --config, HERAUT_CONFIG, config/heraut.yaml, or the bundled example. */
-  source: 'option' | 'env' | 'default' | 'example';
+  /** Why this file was chosen: --config, HERAUT_CONFIG, heraut.yaml or config/heraut.yaml in the current folder, the user's config folder, or the bundled example. */
+  source: 'option' | 'env' | 'cwd' | 'user' | 'example';
   /** The folder relative paths in the config are resolved against. */
   baseDir: string;
   queueDir: string;
@@ -35,14 +36,42 @@ export interface LoadConfigOptions {
   text?: string;
 }
 
+/** The user's folders for heraut (XDG on Linux, the platform's own elsewhere). */
+export function userDirs(): { config: string; state: string } {
+  const paths = envPaths('heraut', { suffix: '' });
+  return { config: paths.config, state: process.platform === 'linux' ? paths.log : paths.data };
+}
+
 export function findConfigFile(options: LoadConfigOptions = {}): { file: string; source: LoadedConfig['source'] } {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   if (options.file) return { file: path.resolve(cwd, options.file), source: 'option' };
   if (env.HERAUT_CONFIG) return { file: path.resolve(cwd, env.HERAUT_CONFIG), source: 'env' };
-  const local = path.join(packageRoot, 'config', 'heraut.yaml');
-  if (existsSync(local)) return { file: local, source: 'default' };
+  for (const candidate of [path.join(cwd, 'heraut.yaml'), path.join(cwd, 'config', 'heraut.yaml')]) {
+    if (existsSync(candidate)) return { file: candidate, source: 'cwd' };
+  }
+  const user = path.join(userDirs().config, 'heraut.yaml');
+  if (existsSync(user)) return { file: user, source: 'user' };
   return { file: exampleConfigPath, source: 'example' };
+}
+
+/**
+ * Where state goes when the configuration does not say (`queue:`): beside the configuration, in a folder named after
+ * it so that two configurations in one folder never share a queue; for a configuration in the user's config folder,
+ * or the bundled example, in the user's state folder. Never inside the installed package, which an update replaces.
+ */
+export function defaultQueueDir(file: string, source: LoadedConfig['source']): string {
+  const stem = path.basename(file).replace(/\.ya?ml$/i, '');
+  const name = stem === 'heraut' ? 'queue' : `queue-${stem}`;
+  const dirs = userDirs();
+  if (source === 'example') return path.join(dirs.state, 'example-queue');
+  if (path.dirname(file) === dirs.config) return path.join(dirs.state, name);
+  return path.join(path.dirname(file), name);
+}
+
+function insidePackage(dir: string): boolean {
+  const relative = path.relative(packageRoot, dir);
+  return !relative.startsWith('..') && !path.isAbsolute(relative) && packageRoot.split(path.sep).includes('node_modules');
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
@@ -51,12 +80,15 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   try {
     text = options.text ?? readFileSync(file, 'utf8');
   } catch (error) {
-    const how = source === 'option' ? 'check the --config path' : source === 'env' ? 'check the HERAUT_CONFIG variable' : 'copy config/heraut.example.yaml to config/heraut.yaml';
+    const how = source === 'option' ? 'check the --config path' : source === 'env' ? 'check the HERAUT_CONFIG variable' : 'run heraut init to write one';
     throw new HerautError('config-not-found', `${displayPath(file)}: cannot read the configuration (${(error as NodeJS.ErrnoException).code ?? 'error'}); ${how}`, { cause: error });
   }
-  const config = parseConfigText(text, file, options);
+  // The bundled example is a demonstration: it never posts for real, whatever its text says.
+  const config = parseConfigText(text, file, source === 'example' ? { ...options, dryRun: true } : options);
   const baseDir = path.dirname(file);
-  const queueDir = config.queue ? path.resolve(baseDir, config.queue) : path.join(packageRoot, 'queue');
+  let queueDir = config.queue ? path.resolve(baseDir, config.queue) : defaultQueueDir(file, source);
+  if (source === 'example' && insidePackage(queueDir)) queueDir = defaultQueueDir(file, source);
+  else if (insidePackage(queueDir)) throw new HerautError('config-invalid', `${displayPath(file)}: queue: ${queueDir} is inside the installed heraut package, which an update deletes; set queue: to a folder of your own`);
   return { config, file, source, baseDir, queueDir, text };
 }
 
@@ -74,8 +106,14 @@ export function parseConfigText(text: string, file: string, options: LoadConfigO
     const problems = doc.errors.map((error) => `${where(error.pos[0])}: invalid YAML: ${error.message.split('\n')[0]}; fix the syntax at this spot`);
     throw configError(problems);
   }
-  const raw = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  } catch (error) {
+    throw configError([`${where(0)}: cannot expand the YAML (${errorMessage(error)}); write the values out instead of nesting aliases`]);
+  }
   if (typeof raw !== 'object' || Array.isArray(raw)) throw configError([`${where(0)}: the configuration must be a mapping of keys (dryRun, accounts, feeds, ...); see config/heraut.example.yaml`]);
+  if (Object.keys(raw as object).length === 0) throw configError([`${where(0)}: the configuration is empty: it has no feeds; add a feeds: list (heraut init writes a starter)`]);
 
   const dryRun = options.dryRun === true || (raw as { dryRun?: unknown }).dryRun === true;
   const problems: string[] = [];

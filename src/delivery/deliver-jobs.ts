@@ -160,7 +160,8 @@ export async function deliverJobs(options: DeliverOptions): Promise<DeliveryOutc
     let result: PostResult | undefined;
     let failure: unknown;
     try {
-      result = await publisher.publish(postRequestFor(job, target, config), options.signal);
+      // The stop signal ends the loop, not the post in flight: an aborted post is one whose fate is unknown until the next start.
+      result = await publisher.publish(postRequestFor(job, target, config));
     } catch (error) {
       failure = error;
     }

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../config/schema.js';
+import { HerautError } from '../errors.js';
 import type { DeliveryOutcome } from '../delivery/deliver-jobs.js';
 import { monthKey } from '../delivery/pace.js';
 import type { QueueView } from '../queue/queue-view.js';
@@ -113,7 +114,10 @@ export async function startHealthServer(options: { host: string; port: number; m
       .catch((error: Error) => response.writeHead(500, { 'content-type': 'text/plain' }).end(error.message));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const why = error.code === 'EADDRINUSE' ? 'is already in use (EADDRINUSE); stop the other process or set health.port to a free port' : `cannot be opened (${error.code ?? error.message}); set health.host and health.port to an address of this machine`;
+      reject(new HerautError('config-invalid', `health server: ${options.host}:${options.port} ${why}`, { cause: error }));
+    });
     server.listen(options.port, options.host, () => resolve());
   });
   return server;

@@ -1,4 +1,5 @@
 import { parseDuration, type FeedConfig } from '../config/schema.js';
+import { errorMessage } from '../errors.js';
 import { deliverJobs, type DeliveryOutcome } from '../delivery/deliver-jobs.js';
 import { pollFeed, type PollOutcome } from './poll-feed.js';
 import type { Runtime } from './runtime.js';
@@ -25,12 +26,16 @@ export async function runCycle(runtime: Runtime, options: CycleOptions = {}): Pr
   const worker = async () => {
     while (next < feeds.length && !options.signal?.aborted) {
       const feed = feeds[next++]!;
-      const outcome = await pollFeed(runtime, feed, { signal: options.signal });
+      // A poll that throws after all (its state could not be saved) fails alone; the other feeds go on.
+      const outcome = await pollFeed(runtime, feed, { signal: options.signal }).catch((error: unknown): PollOutcome => {
+        runtime.log.error({ feed: feed.id, err: error }, 'feed poll failed');
+        return { feedId: feed.id, status: 'failed', items: 0, queued: 0, baseline: 0, skipped: 0, failed: 0, error: errorMessage(error) };
+      });
       polls.push(outcome);
       options.onPoll?.(outcome, polls.length, feeds.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(pollConcurrency, feeds.length) }, worker));
+  await Promise.allSettled(Array.from({ length: Math.min(pollConcurrency, feeds.length) }, worker));
   const deliveries = await deliverDue(runtime, { signal: options.signal });
   return { polls, deliveries };
 }

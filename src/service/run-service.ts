@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { scheduleCron } from '../config/cron.js';
@@ -7,13 +6,10 @@ import { parseDuration, type FeedConfig } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { queueView } from '../queue/queue-view.js';
+import { startCycle, type CycleChild } from './cycle-protocol.js';
 import type { ServiceMetrics, WatchedService } from './health-server.js';
 import type { CycleReport } from './run-cycle.js';
 import { sleep } from './sleep.js';
-
-/** The environment variables through which the service hands a cycle its configuration and gets its report back. */
-export const configSnapshotVariable = 'HERAUT_CONFIG_SNAPSHOT';
-export const reportFdVariable = 'HERAUT_REPORT_FD';
 
 export interface ServiceOptions {
   loaded: LoadedConfig;
@@ -32,7 +28,6 @@ export interface ServiceOptions {
   deliveryIntervalMs?: number;
 }
 
-const cliEntry = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const shutdownGraceMs = 8_000;
 
 /**
@@ -44,7 +39,7 @@ const shutdownGraceMs = 8_000;
 export async function runService(options: ServiceOptions): Promise<void> {
   const { log, signal } = options;
   let loaded = options.loaded;
-  const children = new Set<ChildProcess>();
+  const children = new Set<CycleChild>();
   let tasks: Array<{ stop(): void }> = [];
   const watched: WatchedService = {
     config: () => loaded.config,
@@ -65,31 +60,22 @@ export async function runService(options: ServiceOptions): Promise<void> {
     log.info({ url: `http://${healthConfig.host}:${typeof address === 'object' && address ? address.port : healthConfig.port}/healthz` }, 'health and metrics server listening');
   }
 
-  const cycle = (args: string[]): Promise<CycleReport | undefined> =>
-    new Promise((resolve) => {
-      const child = spawn(process.execPath, [...process.execArgv, cliEntry, ...options.globalArgs, 'run', '--once', ...options.runArgs, ...args], {
-        stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
-        env: { ...process.env, [configSnapshotVariable]: loaded.text, [reportFdVariable]: '3' },
-      });
-      children.add(child);
-      let report = '';
-      child.stdio[3]?.on('data', (chunk: Buffer) => (report += chunk.toString('utf8')));
-      child.on('error', (error) => log.error({ err: errorMessage(error) }, 'could not start a cycle'));
-      child.on('close', (code, killedBy) => {
-        children.delete(child);
-        if (code !== 0 && code !== 1) log.warn({ code, signal: killedBy, args }, 'cycle ended abnormally; the next one settles what it left');
-        try {
-          const parsed = report.trim() ? (JSON.parse(report.trim().split('\n').pop()!) as CycleReport) : undefined;
-          if (parsed) {
-            for (const poll of parsed.polls) metrics?.recordPoll(poll);
-            metrics?.recordDeliveries(parsed.deliveries);
-          }
-          resolve(parsed);
-        } catch {
-          resolve(undefined);
-        }
-      });
+  const cycle = async (args: string[]): Promise<CycleReport | undefined> => {
+    const child = startCycle({
+      args: [...options.globalArgs, 'run', '--once', ...options.runArgs, ...args],
+      configText: loaded.text,
+      onError: (error) => log.error({ err: errorMessage(error) }, 'could not start a cycle'),
     });
+    children.add(child);
+    const { code, signal: killedBy, report } = await child.done;
+    children.delete(child);
+    if (code !== 0 && code !== 1) log.warn({ code, signal: killedBy, args }, 'cycle ended abnormally; the next one settles what it left');
+    if (report) {
+      for (const poll of report.polls) metrics?.recordPoll(poll);
+      metrics?.recordDeliveries(report.deliveries);
+    }
+    return report;
+  };
 
   // One cycle at a time: feeds that fall due while a cycle runs are polled together by the next one. Cycles of this
   // service then never share a Bluesky session or an account at the same moment, and a slow feed is never polled twice at once.
@@ -158,8 +144,8 @@ export async function runService(options: ServiceOptions): Promise<void> {
 }
 
 /** Asks each cycle to stop (it finishes an in-flight post), and kills what is still running after the grace period. */
-async function stopChildren(children: Set<ChildProcess>): Promise<void> {
-  const exits = [...children].map((child) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('close', () => resolve()))));
+async function stopChildren(children: Set<CycleChild>): Promise<void> {
+  const exits = [...children].map((child) => child.done);
   for (const child of children) child.kill('SIGTERM');
   const giveUp = new AbortController();
   await Promise.race([Promise.all(exits), sleep(shutdownGraceMs, giveUp.signal)]);

@@ -1,11 +1,13 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, symlinkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { measureBluesky } from '../../src/platforms/bluesky/limits.js';
 import { measureX } from '../../src/platforms/x/limits.js';
-import { cliPath, repoRoot, runCli } from '../support/run-cli.js';
+import { cliPath, isolatedEnv, repoRoot, runCli, runCliAt } from '../support/run-cli.js';
+import { startXEmulator } from '../support/x-emulator.js';
 
 const sampleFeed = path.join(repoRoot, 'config/sample-feed.xml');
 const work = mkdtempSync(path.join(tmpdir(), 'heraut-cli-'));
@@ -225,5 +227,164 @@ describe('heraut run as a service', () => {
     expect(code, stderr).toBe(0);
     expect(stdout.split('dry run)').length - 1).toBe(2 * sampleItems);
     expect(ms).toBeLessThan(10_000);
+  });
+});
+
+/** A folder of its own for a test, with a dry-run configuration that reads the sample feed. */
+function folder(name: string): string {
+  const dir = path.join(work, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+const dryRunConfig = (extra = '') => `dryRun: true\naccounts:\n  x: { platform: x }\nfeeds:\n  - { id: sample, url: ${JSON.stringify(sampleFeed)}, schedule: "*/15 * * * *", firstRun: all, maxAge: "0" }\n${extra}`;
+
+describe('where the configuration and the state live', () => {
+  it('finds heraut.yaml, then config/heraut.yaml, in the current folder, and keeps the queue beside it', async () => {
+    const here = folder('cwd-config');
+    writeFileSync(path.join(here, 'heraut.yaml'), dryRunConfig());
+    const run = await runCli(['run', '--once'], { cwd: here });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.match(/^── x \(x, dry run\)/gm) ?? []).toHaveLength(sampleItems);
+    expect(existsSync(path.join(here, 'queue', 'dry-run'))).toBe(true);
+
+    const nested = folder('cwd-nested');
+    mkdirSync(path.join(nested, 'config'));
+    writeFileSync(path.join(nested, 'config', 'heraut.yaml'), dryRunConfig());
+    const status = await runCli(['status', '--json'], { cwd: nested });
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout).config).toBe(path.join(nested, 'config', 'heraut.yaml'));
+  });
+
+  it('then the user\'s config folder, with the queue in the user\'s state folder', async () => {
+    const home = folder('xdg');
+    const env = { XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state') };
+    mkdirSync(path.join(home, 'config', 'heraut'), { recursive: true });
+    writeFileSync(path.join(home, 'config', 'heraut', 'heraut.yaml'), dryRunConfig());
+    const run = await runCli(['run', '--once'], { cwd: folder('xdg-cwd'), env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(path.join(home, 'config', 'heraut', 'heraut.yaml'));
+    expect(existsSync(path.join(home, 'state', 'heraut', 'queue', 'dry-run'))).toBe(true);
+  });
+
+  it('two configurations in one folder never share a queue', async () => {
+    const dir = folder('two-configs');
+    writeFileSync(path.join(dir, 'news.yaml'), dryRunConfig());
+    writeFileSync(path.join(dir, 'blog.yaml'), dryRunConfig());
+    const news = await runCli(['--config', 'news.yaml', 'run', '--once'], { cwd: dir });
+    const blog = await runCli(['--config', 'blog.yaml', 'run', '--once'], { cwd: dir });
+    expect(news.code, news.stderr).toBe(0);
+    expect(blog.code, blog.stderr).toBe(0);
+    // The second configuration posts the same articles: its history is its own.
+    expect(blog.stdout.match(/^── x \(x, dry run\)/gm) ?? []).toHaveLength(sampleItems);
+    expect(readdirSync(dir).sort()).toEqual(['blog.yaml', 'news.yaml', 'queue-blog', 'queue-news']);
+  });
+
+  it('installed as a package with no configuration: the bundled example, loudly, in a dry run, with its state outside the package', async () => {
+    const prefix = folder('installed');
+    const pkg = path.join(prefix, 'lib', 'node_modules', 'heraut');
+    mkdirSync(pkg, { recursive: true });
+    cpSync(path.join(repoRoot, 'dist'), path.join(pkg, 'dist'), { recursive: true });
+    cpSync(path.join(repoRoot, 'config'), path.join(pkg, 'config'), { recursive: true });
+    cpSync(path.join(repoRoot, 'package.json'), path.join(pkg, 'package.json'));
+    // npm installs the dependencies beside it.
+    symlinkSync(path.join(repoRoot, 'node_modules'), path.join(pkg, 'node_modules'));
+    const installedQueue = path.join(pkg, 'queue');
+    const state = path.join(prefix, 'state');
+    const result = await runCliAt(path.join(pkg, 'dist', 'cli', 'main.js'), ['run', '--once'], { cwd: folder('installed-cwd'), env: { XDG_STATE_HOME: state, XDG_CONFIG_HOME: path.join(prefix, 'config') } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/NO CONFIGURATION FOUND: using the bundled example, in a dry run.*heraut init/);
+    expect(result.stdout).toContain('dry run');
+    expect(readdirSync(pkg).sort()).toEqual(['config', 'dist', 'node_modules', 'package.json']);
+    expect(existsSync(installedQueue)).toBe(false);
+    expect(existsSync(path.join(state, 'heraut', 'example-queue', 'dry-run'))).toBe(true);
+  });
+
+  it('heraut init writes a starter configuration with its $schema line, and never overwrites one', async () => {
+    const dir = folder('init');
+    const first = await runCli(['init'], { cwd: dir });
+    expect(first.code, first.stderr).toBe(0);
+    const text = readFileSync(path.join(dir, 'heraut.yaml'), 'utf8');
+    expect(text.split('\n')[0]).toBe(`# yaml-language-server: $schema=${pathToFileURL(path.join(repoRoot, 'config', 'heraut.schema.json')).href}`);
+    const check = await runCli(['check'], { cwd: dir });
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/heraut\.yaml: configuration is valid \(1 feeds, 2 accounts, dry run\)/);
+    const again = await runCli(['init'], { cwd: dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/heraut\.yaml: already exists; edit it, or run heraut init --force/);
+    const elsewhere = await runCli(['init', 'sub.yaml'], { cwd: dir });
+    expect(elsewhere.code, elsewhere.stderr).toBe(0);
+    expect(existsSync(path.join(dir, 'sub.yaml'))).toBe(true);
+  });
+});
+
+describe('exit codes and one-line messages', () => {
+  it('run --once exits 1 while X answers 401 to every call, and says which account needs attention', async () => {
+    const secrets = { appKey: 'ak-right', appSecret: 'as-right', accessToken: '1849273610000000001-at', accessSecret: 'xs-right' };
+    const x = await startXEmulator(secrets);
+    try {
+      const dir = folder('x-401');
+      writeFileSync(path.join(dir, 'heraut.yaml'), `accounts:\n  x: { platform: x, apiBaseUrl: ${JSON.stringify(x.url)}, appKey: "\${K}", appSecret: "\${S}", accessToken: "\${T}", accessSecret: "\${A}", timeout: 5s }\nfeeds:\n  - { id: sample, url: ${JSON.stringify(sampleFeed)}, schedule: "*/15 * * * *", firstRun: "latest:1", maxAge: "0" }\n`);
+      const env = { K: secrets.appKey, S: 'as-wrong', T: secrets.accessToken, A: secrets.accessSecret };
+      const result = await runCli(['run', '--once'], { cwd: dir, env });
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/accounts need attention/);
+      expect(result.stderr).not.toContain('as-wrong');
+      expect(x.posts).toHaveLength(0);
+    } finally {
+      await x.close();
+    }
+  });
+
+  it('a queue path through a file is one line naming the path and the fix', async () => {
+    const dir = folder('enotdir');
+    writeFileSync(path.join(dir, 'blocker'), 'not a folder');
+    writeFileSync(path.join(dir, 'heraut.yaml'), dryRunConfig('queue: ./blocker/queue\n'));
+    const result = await runCli(['run', '--once'], { cwd: dir });
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trim().split('\n').filter((line) => line.startsWith('heraut:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/blocker.*part of this path is a file, not a folder \(ENOTDIR\); fix the path/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a YAML alias bomb names the file; an empty configuration is reported as having no feeds', async () => {
+    const dir = folder('yaml');
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 8; i++) levels.push(`l${i}: &l${i} [${Array(9).fill(i === 1 ? '*a' : `*l${i - 1}`).join(',')}]`);
+    writeFileSync(path.join(dir, 'bomb.yaml'), `${levels.join('\n')}\n`);
+    const bomb = await runCli(['--config', 'bomb.yaml', 'check'], { cwd: dir });
+    expect(bomb.code).toBe(2);
+    expect(bomb.stderr).toMatch(/^heraut: bomb\.yaml:1:1: cannot expand the YAML \(.*alias/m);
+    writeFileSync(path.join(dir, 'empty.yaml'), '# nothing yet\n');
+    const empty = await runCli(['--config', 'empty.yaml', 'check'], { cwd: dir });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/empty\.yaml.*has no feeds/);
+  });
+
+  it('an error quotes only a short prefix of a long URL', async () => {
+    const url = `http://127.0.0.1:9/${'a'.repeat(1800)}`;
+    const result = await runCli(['preview', url]);
+    expect(result.code).toBe(1);
+    const line = result.stderr.trim().split('\n').find((l) => l.startsWith('heraut:'))!;
+    expect(line).toContain('http://127.0.0.1:9/aaaa');
+    expect(line.length).toBeLessThan(400);
+  });
+
+  it('logs are pretty when stderr is a terminal even if stdout is piped, and NO_COLOR turns colours off', async () => {
+    const dir = folder('tty');
+    writeFileSync(path.join(dir, 'heraut.yaml'), dryRunConfig());
+    // script(1) gives the command a terminal; its stdout goes to a file.
+    const command = `${process.execPath} ${cliPath} run --once > out.txt`;
+    const colour = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: dir, env: { ...process.env, ...isolatedEnv, HERAUT_LOG_LEVEL: 'info', NO_COLOR: '' }, encoding: 'utf8', timeout: 30_000 });
+    expect(colour.stdout).toMatch(/INFO.*configuration loaded/);
+    expect(colour.stdout).not.toContain('{"level"');
+    const sgr = /\x1b\[\d+m/;
+    expect(colour.stdout).toMatch(sgr);
+    expect(readFileSync(path.join(dir, 'out.txt'), 'utf8')).toContain('── x (x, dry run)');
+    const plain = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: dir, env: { ...process.env, ...isolatedEnv, HERAUT_LOG_LEVEL: 'info', NO_COLOR: '1' }, encoding: 'utf8', timeout: 30_000 });
+    expect(plain.stdout).toMatch(/INFO.*configuration loaded/);
+    expect(plain.stdout).not.toMatch(sgr);
   });
 });

@@ -5,10 +5,10 @@ import { errorMessage } from '../../errors.js';
 import { createPublisher } from '../../platforms/registry.js';
 import { openStores } from '../../queue/open-stores.js';
 import { cliLogger, loadCliConfig } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import type { CheckOptions, GlobalOptions } from '../options.js';
 
 /** Reports every problem at once: config errors (exit 2 from loading), missing feed files, accounts that need attention or fail to log in. */
-export async function checkCommand(global: GlobalOptions, options: { online?: boolean }): Promise<void> {
+export async function checkCommand(global: GlobalOptions, options: CheckOptions): Promise<void> {
   const log = cliLogger({ ...global, logLevel: global.logLevel === 'info' ? 'warn' : global.logLevel });
   const loaded = loadCliConfig(global, log);
   const { config } = loaded;

@@ -9,11 +9,11 @@ import { deliverDue } from '../../service/run-cycle.js';
 import type { Runtime } from '../../service/runtime.js';
 import { sleep } from '../../service/sleep.js';
 import { openRuntime, splitList } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions, PostOptions } from '../options.js';
 import { createProgress } from '../progress.js';
 
 /** The manual trigger: find the article, write its teaser, publish it now (past pacing, within rate limits and budget). */
-export async function postCommand(global: GlobalOptions, query: string, options: { to?: string; dryRun?: boolean; force?: boolean }): Promise<void> {
+export async function postCommand(global: GlobalOptions, query: string, options: PostOptions): Promise<void> {
   const runtime = await openRuntime(global, { dryRun: options.dryRun, retryAttention: true });
   try {
     const { feed, article } = await findArticle(runtime, query);

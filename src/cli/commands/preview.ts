@@ -5,12 +5,13 @@ import { readFeed } from '../../feeds/read-feed.js';
 import { formatDryRunPost } from '../../platforms/dry-run/dry-run-publisher.js';
 import { platformIds } from '../../platforms/platform.js';
 import { writeTeasers } from '../../teaser/write-teasers.js';
+import { shortenUrls } from '../../error-text.js';
 import { errorMessage } from '../../errors.js';
 import { cliLogger } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions, PreviewOptions } from '../options.js';
 
 /** Shows what heraut would write, for any feed, without a config, a queue or a network call beyond the feed itself. */
-export async function previewCommand(global: GlobalOptions, source: string | undefined, options: { json?: boolean; limit?: number }): Promise<void> {
+export async function previewCommand(global: GlobalOptions, source: string | undefined, options: PreviewOptions): Promise<void> {
   const log = cliLogger(global);
   let feeds: FeedConfig[];
   let baseDir = process.cwd();
@@ -31,7 +32,7 @@ export async function previewCommand(global: GlobalOptions, source: string | und
       if (result.status === 'ok') articles = result.articles;
     } catch (error) {
       failures++;
-      process.stderr.write(`heraut: feed ${feed.id} (${feed.url}): ${errorMessage(error)}\n`);
+      process.stderr.write(`heraut: ${shortenUrls(`feed ${feed.id} (${feed.url}): ${errorMessage(error)}`)}\n`);
       continue;
     }
     const shown = options.limit ? articles.slice(-options.limit) : articles;

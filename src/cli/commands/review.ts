@@ -7,14 +7,14 @@ import type { TargetState } from '../../queue/job.js';
 import { allowedFrom } from '../../queue/transitions.js';
 import { checkEditedTeaser } from '../../teaser/write-teasers.js';
 import { openRuntime, splitList } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions, ReviewOptions } from '../options.js';
 
 type ReviewAction = 'approve' | 'skip' | 'retry' | 'edit';
 
 /** A person approves what waits for review; `post` is how a pending post goes out now. Targets in other states are left as they are. */
 const actsOn: Record<ReviewAction, readonly TargetState[]> = { ...allowedFrom, approve: ['review'] };
 
-export async function reviewCommand(global: GlobalOptions, action: ReviewAction, query: string, options: { to?: string; dryRun?: boolean }): Promise<void> {
+export async function reviewCommand(global: GlobalOptions, action: ReviewAction, query: string, options: ReviewOptions): Promise<void> {
   const runtime = await openRuntime(global, { dryRun: options.dryRun });
   try {
     const found = await runtime.stores.jobs.find(query);

@@ -1,7 +1,7 @@
 import type { JobTarget } from '../../queue/job.js';
 import { dayKey, monthKey, nextCronTime } from '../../delivery/pace.js';
 import { openRuntime } from '../context.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions, StatusOptions } from '../options.js';
 
 interface AccountSummary {
   platform: string;
@@ -21,7 +21,7 @@ interface AccountSummary {
   nextSlot?: string;
 }
 
-export async function statusCommand(global: GlobalOptions, options: { json?: boolean; dryRun?: boolean }): Promise<void> {
+export async function statusCommand(global: GlobalOptions, options: StatusOptions): Promise<void> {
   const runtime = await openRuntime({ ...global, logLevel: global.logLevel === 'info' ? 'warn' : global.logLevel }, { dryRun: options.dryRun });
   const { config } = runtime.loaded;
   const { timezone } = config;
