@@ -114,7 +114,7 @@ function displayPath(file: string): string {
   return relative && !relative.startsWith('..') ? relative : file;
 }
 
-const secretKeys = new Set(['appKey', 'appSecret', 'accessToken', 'accessSecret', 'password']);
+const secretKeys = new Set(['appKey', 'appSecret', 'accessToken', 'accessSecret', 'password', 'token']);
 function isSecretKey(keyPath: PropertyKey[]): boolean {
   return secretKeys.has(String(keyPath[keyPath.length - 1]));
 }
