@@ -13,7 +13,7 @@ function head(title: string): SafeHtml {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${title}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/static/page.css">
@@ -97,7 +97,7 @@ ${showImage ? html`<img class="post-image" src="${image}" alt="${job.article.tit
 ${target.waitingUntil ? html`<p class="note">Waiting until ${time(target.waitingUntil)}${target.waitReason ? ` (${target.waitReason})` : ''}</p>` : ''}
 ${target.lastError ? html`<p class="note error">Last error: ${target.lastError}</p>` : ''}
 ${target.postUrl ? html`<p class="note">${externalLink(target.postUrl, 'See the post')}</p>` : ''}
-<div class="actions" data-job="${job.id}" data-account="${target.account}">
+<div class="actions">
 ${target.state === 'review' ? actionButton(job, target, 'approve', 'Approve', headingId) : ''}
 ${target.state === 'failed' ? actionButton(job, target, 'retry', 'Retry', headingId) : ''}
 ${['review', 'pending', 'failed'].includes(target.state) ? html`<button type="button" class="edit" data-edit aria-describedby="${headingId}">Edit</button>` : ''}
