@@ -7,6 +7,7 @@ import { monthKey } from '../queue/pace.js';
 import { queueView } from '../queue/queue.js';
 import { createRuntime } from '../service/runtime.js';
 import { measureFor } from '../teaser/fit-teaser.js';
+import type { TeaserLength } from '../teaser/teaser.js';
 import { checkEditedTeaser } from '../teaser/write-teasers.js';
 import { postParts } from './post-parts.js';
 import { byReviewOrder, jobState, type JobView, type Measure, type ReviewAction, type ReviewModel, type TargetView } from './review-model.js';
@@ -93,16 +94,18 @@ export function queueReviewModel(options: { loaded: LoadedConfig; log: Logger; n
     }
   }
 
+  /** The check a Save makes, and its length; measured once (twitter-text is the costly part while typing). */
   function measure(target: Pick<JobTarget, 'platform' | 'teaser'>, text: string): Measure {
-    const length = measureFor(target.platform, text);
-    const result: Measure = { used: length.weighted ?? length.graphemes ?? 0, limit: length.limit };
+    let length: TeaserLength;
+    let refusal: string | undefined;
     try {
-      checkEditedTeaser(target.platform, text, target.teaser.link, target.teaser.langs);
+      length = checkEditedTeaser(target.platform, text, target.teaser.link, target.teaser.langs).length;
     } catch (error) {
       if (!isHerautError(error, 'teaser-invalid')) throw error;
-      result.refusal = errorMessage(error);
+      refusal = errorMessage(error);
+      length = (error.details?.length as TeaserLength | undefined) ?? measureFor(target.platform, text);
     }
-    return result;
+    return { used: length.weighted ?? length.graphemes ?? 0, limit: length.limit, ...(refusal ? { refusal } : {}) };
   }
 
   async function list(): Promise<JobView[]> {

@@ -102,7 +102,8 @@ function startEdit(target) {
   buttons.className = 'actions';
   buttons.append(save, cancel);
   form.append(label, textarea, hint, buttons);
-  target.querySelector('.post').after(form);
+  target.querySelector('.counter').after(form);
+  target.querySelector(':scope > .actions').hidden = true;
   textarea.addEventListener('input', () => measureLater(target, textarea));
   textarea.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') stopEdit(target);
@@ -113,6 +114,7 @@ function startEdit(target) {
 function stopEdit(target) {
   target.querySelector('.edit-form')?.remove();
   target.querySelector(':scope > .refusal').hidden = true;
+  target.querySelector(':scope > .actions').hidden = false;
   target.querySelector('[data-edit]')?.focus();
 }
 
