@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -64,6 +64,22 @@ describe('heraut web without a browser', () => {
     const rebound = await send(`${web.url}/`, { headers: { host: `attacker.example:${port}` } });
     expect(rebound.status).toBe(403);
     expect((await send(`${web.url}/`, { headers: { host: `localhost:${port}` } })).status).toBe(200);
+  });
+
+  it('Retry gives a failed post another go, and the health shows an account that needs attention', async () => {
+    const dir = path.join(path.dirname(config), 'queue/dry-run');
+    const job = readJob(config, 'batteries-sodium');
+    const file = path.join(dir, 'jobs', `${job.id}.json`);
+    const stored = JSON.parse(readFileSync(file, 'utf8'));
+    stored.targets.x = { ...stored.targets.x, state: 'failed', attempts: 8, lastError: { code: 'platform-rejected', message: 'X said <b>no</b>', at: new Date().toISOString() } };
+    writeFileSync(file, JSON.stringify(stored));
+    writeFileSync(path.join(dir, 'accounts.json'), JSON.stringify({ x: { attention: { code: 'platform-auth', message: 'X refused the credentials; check X_APP_KEY', at: new Date().toISOString() }, postsByDay: {}, spentByMonth: {} } }));
+    const page = (await send(`${web.url}/`, {})).body;
+    expect(page).toContain('Needs attention:</strong> X refused the credentials; check X_APP_KEY');
+    expect(page).toContain('Last error: X said &lt;b&gt;no&lt;/b&gt;');
+    const retried = await send(`${web.url}/api/jobs/${job.id}/retry`, { method: 'POST', headers: { origin: web.url, 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ account: 'x' }) });
+    expect(retried.status).toBe(200);
+    expect(JSON.parse(readFileSync(file, 'utf8')).targets.x).toMatchObject({ state: 'pending', attempts: 0 });
   });
 
   it('says why an action cannot be done', async () => {
