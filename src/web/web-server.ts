@@ -29,6 +29,7 @@ const staticFiles = new Map<string, Buffer>();
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src http: https: data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const cookieName = 'heraut_web';
 const maxBody = 64 * 1024;
+const maxDoneShown = 50;
 const actions = new Set(['approve', 'skip', 'retry', 'edit']);
 const statusByCode: Partial<Record<ErrorCode, number>> = { 'teaser-invalid': 422, 'article-not-found': 404, 'queue-busy': 409, usage: 400 };
 
@@ -102,6 +103,12 @@ function staticFile(name: string): Buffer | undefined {
   return file;
 }
 
+/** Everything that may need a person, and only the latest of what is done: the page stays short after months of posts. */
+function recentFirst(jobs: JobView[]): JobView[] {
+  let done = 0;
+  return jobs.filter((job) => !(job.state === 'published' || job.state === 'skipped') || ++done <= maxDoneShown);
+}
+
 /** The review page's requests: for `heraut web`'s own server and for the health server of `heraut run`. */
 export function createPageHandler(options: PageOptions): PageHandler {
   const { model, log } = options;
@@ -156,7 +163,7 @@ export function createPageHandler(options: PageOptions): PageHandler {
     }
     if (request.method === 'GET' && url.pathname === '/') {
       const [jobs, health] = await Promise.all([model.list(), model.health()]);
-      return send(response, 200, 'text/html; charset=utf-8', renderPage({ jobs, health, mode: options.mode }));
+      return send(response, 200, 'text/html; charset=utf-8', renderPage({ jobs: recentFirst(jobs), health, mode: options.mode }));
     }
     if (request.method === 'POST' && url.pathname === '/api/measure') {
       const body = await readBody(request);
