@@ -1,16 +1,13 @@
 /** HTML that is already safe: built by `html` from escaped values, never from raw strings. */
 export class SafeHtml {
   constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
 }
 
 type Value = SafeHtml | string | number | boolean | undefined | null | Value[];
 
 const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/gu, (c) => escapes[c]!);
 }
 
