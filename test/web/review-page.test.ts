@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostileTitle, launchChromium, readJob, reviewQueue, skipBrowser, startWeb, type WebProcess } from './web-kit.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'heraut-web-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe.skipIf(skipBrowser)('the review page in Chromium', () => {
   let browser: Browser;
@@ -32,7 +33,6 @@ describe.skipIf(skipBrowser)('the review page in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await web?.stop();
-    rmSync(work, { recursive: true, force: true });
   });
 
   const job = (slug: string) => page.locator('[data-job-id]').filter({ has: page.locator(`a[href$="/${slug}"]`) });
