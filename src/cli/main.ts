@@ -78,6 +78,14 @@ function buildProgram(): Command {
     .action(async (file: string, options: InitOptions) => (await import('./commands/init.js')).initCommand(file, options));
 
   program
+    .command('web')
+    .description('serve the review page: approve, skip, retry and edit queued jobs in a browser (Ctrl-C stops it)')
+    .option('--port <n>', 'port to listen on', (value) => parsePort(value), 8787)
+    .option('--host <host>', 'address to listen on; anything but loopback needs web.token', '127.0.0.1')
+    .option('--dry-run', 'review the dry-run records')
+    .action(async (options: { host: string; port: number; dryRun?: boolean }) => (await import('./commands/web.js')).webCommand(program.opts<GlobalOptions>(), options));
+
+  program
     .command('schema')
     .description('print the JSON Schema of the configuration file')
     .action(async () => (await import('./commands/schema.js')).schemaCommand());
@@ -102,6 +110,12 @@ function buildProgram(): Command {
 function parsePositive(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new CommanderError(2, 'heraut.usage', `${flag} must be a whole number above 0, not "${value}"`);
+  return n;
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CommanderError(2, 'heraut.usage', `--port must be a whole number from 0 to 65535, not "${value}"`);
   return n;
 }
 

@@ -207,6 +207,10 @@ export const Config = z
       })
       .optional()
       .describe('HTTP /healthz and /metrics; off when absent.'),
+    web: z
+      .strictObject({ token: z.string().min(16, 'must be at least 16 characters; e.g. openssl rand -hex 16').optional().describe('Required to serve the review page beyond loopback; use ${HERAUT_WEB_TOKEN}.') })
+      .optional()
+      .describe('The review page (heraut web, and heraut run on the health port).'),
   })
   .superRefine((config, ctx) => {
     const names = Object.keys(config.accounts);

@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../config/schema.js';
@@ -97,9 +97,10 @@ function expectedInterval(schedule: string, timezone: string, now: Date): number
   return expression.next().getTime() - first;
 }
 
-export async function startHealthServer(options: { host: string; port: number; metrics: ServiceMetrics; service: WatchedService }): Promise<Server> {
+export async function startHealthServer(options: { host: string; port: number; metrics: ServiceMetrics; service: WatchedService; page?: RequestListener }): Promise<Server> {
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    if (options.page && url.pathname !== '/healthz' && url.pathname !== '/metrics') return void options.page(request, response);
     if (request.method !== 'GET') {
       response.writeHead(405, { allow: 'GET' }).end();
       return;

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { scheduleCron } from '../config/cron.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -26,6 +26,8 @@ export interface ServiceOptions {
   onReloadRequest?: (callback: () => void) => void;
   /** How often due posts are looked for between polls. */
   deliveryIntervalMs?: number;
+  /** Serves every path of the health server but /healthz and /metrics (the review page). */
+  page?: RequestListener;
 }
 
 const shutdownGraceMs = 8_000;
@@ -55,7 +57,7 @@ export async function runService(options: ServiceOptions): Promise<void> {
     // Loaded only when asked for: prom-client is the largest module of the service.
     const { createMetrics, startHealthServer } = await import('./health-server.js');
     metrics = createMetrics(watched);
-    health = await startHealthServer({ host: healthConfig.host, port: healthConfig.port, metrics, service: watched });
+    health = await startHealthServer({ host: healthConfig.host, port: healthConfig.port, metrics, service: watched, page: options.page });
     const address = health.address();
     log.info({ url: `http://${healthConfig.host}:${typeof address === 'object' && address ? address.port : healthConfig.port}/healthz` }, 'health and metrics server listening');
   }

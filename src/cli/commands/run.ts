@@ -35,6 +35,7 @@ export async function runCommand(global: GlobalOptions, options: RunOptions): Pr
         runArgs: options.dryRun ? ['--dry-run'] : [],
         reload: () => loadConfig({ file: loaded.file, dryRun: options.dryRun }),
         onReloadRequest: (callback) => process.on('SIGHUP', callback),
+        page: loaded.config.health ? (await import('../../web/service-page.js')).servicePage(loaded, loaded.config.health.host, log) : undefined,
       });
       return;
     }
