@@ -21,6 +21,8 @@ export interface LoadedConfig {
   /** The folder relative paths in the config are resolved against. */
   baseDir: string;
   queueDir: string;
+  /** Set when `queue:` is a postgres:// or postgresql:// URL: the queue lives in that database. */
+  queueUrl?: string;
   /** The text that was validated, so that a child process works from exactly this configuration. */
   text: string;
 }
@@ -56,8 +58,10 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   const config = parseConfigText(text, file, options);
   const baseDir = path.dirname(file);
-  const queueDir = config.queue ? path.resolve(baseDir, config.queue) : path.join(packageRoot, 'queue');
-  return { config, file, source, baseDir, queueDir, text };
+  const queueUrl = config.queue && /^postgres(ql)?:\/\//i.test(config.queue) ? config.queue : undefined;
+  if (queueUrl) registerSecret(decodeURIComponent(URL.parse(queueUrl)?.password ?? ''));
+  const queueDir = config.queue && !queueUrl ? path.resolve(baseDir, config.queue) : path.join(packageRoot, 'queue');
+  return { config, file, source, baseDir, queueDir, queueUrl, text };
 }
 
 /** Parses, interpolates ${VAR} and validates; every problem becomes one line "file:line:col: key: what is wrong; how to fix". */

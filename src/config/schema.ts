@@ -151,7 +151,7 @@ export const Config = z
           return false;
         }
       }, 'must be an IANA time zone such as "Europe/Paris" or "UTC"'),
-    queue: z.string().optional().describe('State folder, relative to the config file; default: the project\'s queue/.'),
+    queue: z.string().optional().describe('State folder, relative to the config file, or a postgres:// URL shared by several heraut workers; default: the project\'s queue/.'),
     retention: Duration.default('90d').describe('Published jobs older than this are compacted into the history index.'),
     retry: z
       .strictObject({
