@@ -5,7 +5,7 @@ import type { PostRequest, PostResult, Publisher } from '../platforms/platform.j
 import { monthlyBudget, postPrice } from '../platforms/registry.js';
 import { backoffDelay } from './backoff.js';
 import type { FileLock } from './file-lock.js';
-import type { Job, JobTarget, TargetState } from './job.js';
+import type { Job, JobTarget, TargetState, WaitReason } from './job.js';
 import { dayKey, monthKey, nextAllowedAt, nextMonthStart } from './pace.js';
 import type { AccountState, Claim, Queue } from './queue.js';
 
@@ -42,13 +42,13 @@ export interface DeliveryOutcome {
 
 
 interface Wait {
-  reason: string;
+  reason: WaitReason;
   until?: Date;
   error?: string;
 }
 
 /** Waits that come from the account's situation; they are worked out afresh each time, the stored notBefore is only for status. */
-const recomputedReasons = new Set(['gap', 'slot', 'max-per-day', 'budget', 'attention', 'busy', 'no-account', 'no-publisher']);
+const recomputedReasons = new Set<WaitReason>(['gap', 'slot', 'max-per-day', 'budget', 'attention', 'busy', 'no-account', 'no-publisher']);
 const recentPostKeysKept = 50;
 
 interface AccountSession {

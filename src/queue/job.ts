@@ -1,9 +1,18 @@
+import { z } from 'zod';
 import type { Article } from '../feeds/article.js';
 import type { PlatformId } from '../platforms/platform.js';
 import type { Teaser } from '../teaser/teaser.js';
 
 /** review: waits for a person; publishing: claimed by a process, outcome unknown until settled. */
 export type TargetState = 'pending' | 'review' | 'publishing' | 'published' | 'failed' | 'skipped';
+
+/**
+ * Why a target or an account waits. backoff and rate-limit are stored and kept until their time; the others come from
+ * the account's situation and are worked out afresh on each delivery (the stored time is only for status).
+ */
+export type WaitReason = 'backoff' | 'rate-limit' | 'gap' | 'slot' | 'max-per-day' | 'budget' | 'attention' | 'busy' | 'no-account' | 'no-publisher';
+
+export const waitReasons = ['backoff', 'rate-limit', 'gap', 'slot', 'max-per-day', 'budget', 'attention', 'busy', 'no-account', 'no-publisher'] as const satisfies readonly WaitReason[];
 
 export interface JobTarget {
   account: string;
@@ -15,7 +24,7 @@ export interface JobTarget {
   attempts: number;
   /** ISO time before which no attempt is made (backoff, rate limit, pacing). */
   notBefore?: string;
-  waitReason?: string;
+  waitReason?: WaitReason;
   lastError?: { code: string; message: string; at: string };
   postId?: string;
   postUrl?: string;
@@ -24,7 +33,7 @@ export interface JobTarget {
   media?: 'none' | 'image';
 }
 
-/** One article, the teaser per target account, and where each account stands. Stored as one JSON file. */
+/** One article, the teaser per target account, and where each account stands. */
 export interface Job {
   version: 1;
   id: string;
@@ -36,6 +45,38 @@ export interface Job {
   dryRun: boolean;
   targets: Record<string, JobTarget>;
 }
+
+const isoTime = z.string().refine((value) => Number.isFinite(Date.parse(value)), 'must be an ISO time');
+
+/** What a stored job must look like; article and teaser are checked where the queue relies on them and kept whole. */
+export const JobRecord = z.object({
+  version: z.literal(1),
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/),
+  feedId: z.string().min(1),
+  articleKey: z.string(),
+  canonicalLink: z.string(),
+  article: z.looseObject({ key: z.string(), link: z.string(), title: z.string() }),
+  createdAt: isoTime,
+  dryRun: z.boolean(),
+  targets: z.record(
+    z.string(),
+    z.object({
+      account: z.string(),
+      platform: z.string(),
+      teaser: z.looseObject({ text: z.string(), link: z.string(), langs: z.array(z.string()) }),
+      postKey: z.string().min(1),
+      state: z.enum(['pending', 'review', 'publishing', 'published', 'failed', 'skipped']),
+      attempts: z.number().int().nonnegative(),
+      notBefore: isoTime.optional(),
+      waitReason: z.enum(waitReasons).optional(),
+      lastError: z.object({ code: z.string(), message: z.string(), at: z.string() }).optional(),
+      postId: z.string().optional(),
+      postUrl: z.string().optional(),
+      publishedAt: z.string().optional(),
+      media: z.enum(['none', 'image']).optional(),
+    }),
+  ),
+});
 
 export function isSettled(target: JobTarget): boolean {
   return target.state === 'published' || target.state === 'failed' || target.state === 'skipped';

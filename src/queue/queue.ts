@@ -5,7 +5,7 @@ import { HerautError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { createFileAtomic, isCode, readIfExists, removeStrayTemps, syncDir, tempPrefix, writeFileAtomic } from './atomic-file.js';
 import { pidIsDead, tryLock, withLock, type FileLock } from './file-lock.js';
-import { isJobDone, type Job } from './job.js';
+import { isJobDone, type Job, type WaitReason } from './job.js';
 
 export interface QueueOptions {
   /** The queue folder; live and dry-run state live in its `live/` and `dry-run/` subfolders. */
@@ -50,7 +50,7 @@ export interface AccountState {
   postsByDay: Record<string, number>;
   /** USD spent per calendar month (YYYY-MM in the configured timezone). */
   spentByMonth: Record<string, number>;
-  holdReason?: string;
+  holdReason?: WaitReason;
   /** No post for this account before this time (the platform's rate limit). */
   holdUntil?: string;
   /** Post keys counted last, so a retry that finds its post already made is not counted twice. */
