@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { HerautError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { quoteIdent, type PostgresTarget } from './connect-postgres.js';
+import { inTransaction, quoteIdent, type PostgresTarget } from './connect-postgres.js';
 import { sql as initial } from './migrations/0001-initial.js';
 
 export interface Migration {
@@ -18,9 +18,7 @@ export const migrations: Migration[] = [{ version: 1, name: 'initial', sql: init
  * held until that transaction ends: one migrates, the others find the work done.
  */
 export async function migrateSchema(pool: pg.Pool, target: PostgresTarget, log?: Logger, all: Migration[] = migrations): Promise<number[]> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  const done = await inTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock(hashtext('heraut-migrate:' || $1))", [target.schema]);
     const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [target.schema]);
     if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdent(target.schema)}`);
@@ -31,20 +29,15 @@ export async function migrateSchema(pool: pg.Pool, target: PostgresTarget, log?:
     if (newer.length > 0) {
       throw new HerautError('queue-denied', `PostgreSQL ${target.display}: the schema is at version ${Math.max(...newer)}, newer than this heraut knows (${latest}); upgrade heraut on this machine`);
     }
-    const done: number[] = [];
+    const versions: number[] = [];
     for (const migration of all) {
       if (applied.has(migration.version)) continue;
       await client.query(migration.sql);
       await client.query('INSERT INTO heraut_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
-      done.push(migration.version);
+      versions.push(migration.version);
     }
-    await client.query('COMMIT');
-    if (done.length > 0) log?.info({ database: target.display, schema: target.schema, versions: done }, 'database schema migrated');
-    return done;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return versions;
+  });
+  if (done.length > 0) log?.info({ database: target.display, schema: target.schema, versions: done }, 'database schema migrated');
+  return done;
 }

@@ -7,10 +7,16 @@ CREATE TABLE heraut_history (
   key_hash text NOT NULL,
   link_hash text NOT NULL,
   outcome text NOT NULL,
+  -- Kept for articles that failed to become jobs (status shows them); unknown for a history copied from a folder.
+  article_key text,
+  link text,
+  reason text,
   recorded_at timestamptz NOT NULL DEFAULT now(),
+  seq bigserial NOT NULL,
   PRIMARY KEY (namespace, feed_id, key_hash, link_hash)
 );
 CREATE INDEX heraut_history_link ON heraut_history (namespace, link_hash, feed_id) WHERE link_hash <> '-';
+CREATE INDEX heraut_history_failed ON heraut_history (namespace, seq) WHERE outcome = 'failed';
 
 CREATE TABLE heraut_feeds (
   namespace text NOT NULL,
@@ -29,14 +35,16 @@ CREATE TABLE heraut_jobs (
   article_key text NOT NULL,
   canonical_link text NOT NULL,
   created_at text NOT NULL,
+  -- The job without its targets, which are rows of heraut_job_targets.
   job jsonb NOT NULL,
   done boolean NOT NULL DEFAULT false,
-  last_activity timestamptz NOT NULL DEFAULT now(),
+  -- Settled and past retention: out of the live list, kept for lookups.
+  compacted boolean NOT NULL DEFAULT false,
   claim_holder text,
   claim_until timestamptz,
   PRIMARY KEY (namespace, id)
 );
-CREATE INDEX heraut_jobs_open ON heraut_jobs (namespace, created_at, id) WHERE NOT done;
+CREATE INDEX heraut_jobs_live ON heraut_jobs (namespace, created_at, id) WHERE NOT compacted;
 CREATE INDEX heraut_jobs_article ON heraut_jobs (namespace, article_key);
 CREATE INDEX heraut_jobs_link ON heraut_jobs (namespace, canonical_link);
 
@@ -44,6 +52,7 @@ CREATE TABLE heraut_job_targets (
   namespace text NOT NULL,
   job_id text NOT NULL,
   target_id text NOT NULL,
+  position integer NOT NULL,
   target jsonb NOT NULL,
   account text GENERATED ALWAYS AS (target->>'account') STORED,
   state text GENERATED ALWAYS AS (target->>'state') STORED,
@@ -77,7 +86,7 @@ CREATE TABLE heraut_counted_posts (
   namespace text NOT NULL,
   account text NOT NULL,
   post_key text NOT NULL,
-  counted_at timestamptz NOT NULL DEFAULT now(),
+  seq bigserial NOT NULL,
   PRIMARY KEY (namespace, account, post_key)
 );
 
