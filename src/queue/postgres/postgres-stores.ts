@@ -41,16 +41,19 @@ function postgresSessions(scope: Scope): SessionStore {
   };
 }
 
-/** The stores in a PostgreSQL database, shared by any number of heraut workers; the schema is created or migrated first. */
-export async function openPostgresStores(options: StoresOptions): Promise<Stores> {
+/** Connects, creates or migrates the schema, and names this worker. */
+export async function openScope(options: StoresOptions): Promise<Scope> {
   const { pool, target } = await openDatabase(options.location, { log: options.log });
-  const scope: Scope = {
+  return {
     pool,
     namespace: options.namespace,
     now: options.now ?? (() => new Date()),
     worker: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     location: `postgres://${target.display}${target.schema === 'public' ? '' : `?schema=${target.schema}`}`,
   };
+}
+
+export function storesIn(scope: Scope): Stores {
   return {
     location: scope.location,
     history: postgresHistory(scope),
@@ -58,6 +61,11 @@ export async function openPostgresStores(options: StoresOptions): Promise<Stores
     feeds: postgresFeeds(scope),
     accounts: postgresAccounts(scope),
     sessions: postgresSessions(scope),
-    close: () => pool.end(),
+    close: () => scope.pool.end(),
   };
+}
+
+/** The stores in a PostgreSQL database, shared by any number of heraut workers; the schema is created or migrated first. */
+export async function openPostgresStores(options: StoresOptions): Promise<Stores> {
+  return storesIn(await openScope(options));
 }
