@@ -9,8 +9,12 @@ function tempPathFor(file: string): string {
   return path.join(path.dirname(file), `${tempPrefix}${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}`);
 }
 
+/** Queue files can hold tokens and error texts: only their owner reads them, whatever the umask. */
+export const fileMode = 0o600;
+export const dirMode = 0o700;
+
 async function writeSynced(file: string, data: string): Promise<void> {
-  const handle = await fs.open(file, 'wx');
+  const handle = await fs.open(file, 'wx', fileMode);
   try {
     await handle.writeFile(data, 'utf8');
     await handle.sync();
@@ -32,17 +36,45 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Replaces `file` with `data` so that a crash leaves either the old or the new content, never a mix. */
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
+/**
+ * Replaces `file` with `data` so that a crash leaves either the old or the new content, never a mix. `durable: false`
+ * skips the fsyncs, for files such as locks that only matter while their process lives.
+ */
+export async function writeFileAtomic(file: string, data: string, options: { durable?: boolean } = {}): Promise<void> {
+  const durable = options.durable ?? true;
   const temp = tempPathFor(file);
   try {
-    await writeSynced(temp, data);
+    if (durable) await writeSynced(temp, data);
+    else await fs.writeFile(temp, data, { flag: 'wx', mode: fileMode });
     await fs.rename(temp, file);
   } catch (error) {
     await fs.rm(temp, { force: true });
     throw error;
   }
-  await syncDir(path.dirname(file));
+  if (durable) await syncDir(path.dirname(file));
+}
+
+/**
+ * Appends whole lines and fsyncs them. A line left unfinished by a crash is closed first, so the new lines start clean
+ * (the unfinished one is then a damaged line that readers skip).
+ */
+export async function appendLines(file: string, lines: string[]): Promise<void> {
+  if (lines.length === 0) return;
+  const handle = await fs.open(file, 'a+', fileMode);
+  try {
+    const { size } = await handle.stat();
+    let prefix = '';
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) prefix = '\n';
+    }
+    await handle.write(`${prefix}${lines.join('\n')}\n`);
+    await handle.sync();
+    if (size === 0) await syncDir(path.dirname(file));
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -53,7 +85,7 @@ export async function createFileAtomic(file: string, data: string, options: { du
   const durable = options.durable ?? true;
   const temp = tempPathFor(file);
   if (durable) await writeSynced(temp, data);
-  else await fs.writeFile(temp, data, { flag: 'wx' });
+  else await fs.writeFile(temp, data, { flag: 'wx', mode: fileMode });
   try {
     // link() fails with EEXIST instead of replacing: an atomic, exclusive create of complete content.
     await fs.link(temp, file);

@@ -3,21 +3,26 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HerautError } from '../errors.js';
-import { createFileAtomic, isCode, readIfExists } from './atomic-file.js';
+import { createFileAtomic, isCode, readIfExists, writeFileAtomic } from './atomic-file.js';
 
 export const lockStaleAfterMs = 15 * 60_000;
 
 export interface LockInfo {
   pid: number;
   hostname: string;
+  /** Taken or last renewed. */
   at: string;
   token: string;
+  /** The holder's lease; others take the lock over once `at` is older than this (default lockStaleAfterMs). */
+  leaseMs?: number;
 }
 
 export interface FileLock {
   readonly file: string;
   /** False when another process has taken the lock over (it thought we were dead). */
   isHeld(): Promise<boolean>;
+  /** Moves the lease on from now; false when the lock was lost. */
+  renew(): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -34,7 +39,7 @@ export function isStale(info: LockInfo | undefined, now: Date, staleAfterMs = lo
   if (!info) return true;
   if (info.hostname === os.hostname() && info.pid !== process.pid && pidIsDead(info.pid)) return true;
   const at = Date.parse(info.at);
-  return !Number.isFinite(at) || now.getTime() - at > staleAfterMs;
+  return !Number.isFinite(at) || now.getTime() - at > (info.leaseMs ?? staleAfterMs);
 }
 
 function parseLock(text: string | undefined): LockInfo | undefined {
@@ -62,17 +67,17 @@ function createLock(file: string, info: LockInfo): Promise<boolean> {
  * Breaking a stale lock goes through a second exclusive file, so two processes that both find
  * the same stale lock cannot both remove it and each believe they hold the new one.
  */
-export async function tryLock(file: string, now: Date, staleAfterMs = lockStaleAfterMs): Promise<FileLock | undefined> {
-  const info: LockInfo = { pid: process.pid, hostname: os.hostname(), at: now.toISOString(), token: randomBytes(8).toString('hex') };
-  if (await createLock(file, info)) return heldLock(file, info.token);
+export async function tryLock(file: string, now: () => Date, leaseMs = lockStaleAfterMs): Promise<FileLock | undefined> {
+  const info: LockInfo = { pid: process.pid, hostname: os.hostname(), at: now().toISOString(), token: randomBytes(8).toString('hex'), leaseMs };
+  if (await createLock(file, info)) return heldLock(file, info, now);
   const existing = await readLock(file);
-  if (existing.exists && !isStale(existing.info, now, staleAfterMs)) return undefined;
+  if (existing.exists && !isStale(existing.info, now())) return undefined;
   const breaker = `${file}.break`;
   const breakerInfo = { ...info, token: `${info.token}b` };
   if (!(await createLock(breaker, breakerInfo))) {
     const other = await readLock(breaker);
     // A breaker left by a process that died while breaking; the next attempt can go through.
-    if (other.exists && isStale(other.info, now, 60_000)) await fs.rm(breaker, { force: true });
+    if (other.exists && isStale({ ...other.info!, leaseMs: 60_000 }, now())) await fs.rm(breaker, { force: true });
     return undefined;
   }
   try {
@@ -84,15 +89,20 @@ export async function tryLock(file: string, now: Date, staleAfterMs = lockStaleA
   } finally {
     await fs.rm(breaker, { force: true });
   }
-  return (await createLock(file, info)) ? heldLock(file, info.token) : undefined;
+  return (await createLock(file, info)) ? heldLock(file, info, now) : undefined;
 }
 
-function heldLock(file: string, token: string): FileLock {
+function heldLock(file: string, info: LockInfo, now: () => Date): FileLock {
+  const { token } = info;
   let released = false;
+  const isHeld = async () => !released && (await readLock(file)).info?.token === token;
   return {
     file,
-    async isHeld() {
-      return !released && (await readLock(file)).info?.token === token;
+    isHeld,
+    async renew() {
+      if (!(await isHeld())) return false;
+      await writeFileAtomic(file, JSON.stringify({ ...info, at: now().toISOString() }), { durable: false });
+      return true;
     },
     async release() {
       if (released) return;
@@ -106,7 +116,7 @@ function heldLock(file: string, token: string): FileLock {
 export async function withLock<T>(file: string, now: () => Date, fn: () => Promise<T>, waitMs = 10_000): Promise<T> {
   const deadline = performance.now() + waitMs;
   for (;;) {
-    const lock = await tryLock(file, now());
+    const lock = await tryLock(file, now);
     if (lock) {
       try {
         return await fn();

@@ -85,3 +85,11 @@ export function isSettled(target: JobTarget): boolean {
 export function isJobDone(job: Job): boolean {
   return Object.values(job.targets).every(isSettled);
 }
+
+/** The stored job, or what is wrong with it. */
+export function checkJob(value: unknown): { job: Job; problem?: undefined } | { job?: undefined; problem: string } {
+  const checked = JobRecord.safeParse(value);
+  if (checked.success) return { job: checked.data as unknown as Job };
+  const issue = checked.error.issues[0]!;
+  return { problem: `${issue.path.join('.') || 'the job'} ${issue.message}` };
+}

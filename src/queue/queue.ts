@@ -316,7 +316,7 @@ export async function openQueue(options: QueueOptions): Promise<Queue> {
 
   async function claim(jobId: string): Promise<Claim | undefined> {
     const file = jobFile(jobId);
-    const lock = await tryLock(path.join(locksDir, `${jobId}.lock`), now());
+    const lock = await tryLock(path.join(locksDir, `${jobId}.lock`), now);
     if (!lock) return undefined;
     let job: Job | undefined;
     try {
@@ -436,7 +436,7 @@ export async function openQueue(options: QueueOptions): Promise<Queue> {
     },
     async lockAccount(account) {
       if (!safeId.test(account)) throw new HerautError('config-invalid', `account name "${account}" must be letters, digits, "-" or "_"`);
-      return tryLock(path.join(accountLocksDir, `${account}.lock`), now());
+      return tryLock(path.join(accountLocksDir, `${account}.lock`), now);
     },
   };
   return queue;
