@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { jobIdFor, shortHash } from '../../src/queue/queue.js';
+import { jobIdFor, shortHash } from '../../src/queue/file/history-file.js';
 import { openPostgresStores } from '../../src/queue/postgres/postgres-stores.js';
 import { runCli } from '../support/run-cli.js';
 import { describePostgres, testSchema } from '../support/postgres.js';

@@ -1,4 +1,4 @@
-import { jobIdFor, shortHash } from '../queue.js';
+import { jobIdFor, shortHash } from '../file/history-file.js';
 import type { ArticleHistory, ArticleOutcome, ArticleRef } from '../stores.js';
 import { readJobs } from './postgres-jobs.js';
 import type { Scope } from './scope.js';
