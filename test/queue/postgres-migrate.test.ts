@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { jobIdFor, shortHash } from '../../src/queue/file/history-file.js';
+import { openStores } from '../../src/queue/open-stores.js';
 import { openPostgresStores } from '../../src/queue/postgres/postgres-stores.js';
 import { runCli } from '../support/run-cli.js';
 import { describePostgres, testSchema } from '../support/postgres.js';
@@ -23,11 +24,13 @@ const accounts = [{ name: 'xa', platform: 'x' as const }];
 const article = (n: number) => ({ feedId: 'blog', key: `https://example.org/blog/${n}`, canonicalLink: `https://example.org/blog/${n}` });
 
 /** A queue folder as the file store leaves it: 1,000 articles in the history, one job published and archived, one posting, one pending. */
+const failure = { feedId: 'blog', key: article(3).key, link: `${article(3).key}?utm_source=rss`, reason: 'teaser-invalid: no sentence fits', at: '2026-03-01T08:00:00.000Z' };
+
 async function fileQueue(root: string) {
   const live = path.join(root, 'queue', 'live');
   await fs.mkdir(path.join(live, 'jobs'), { recursive: true });
   await fs.mkdir(path.join(live, 'sessions'), { recursive: true });
-  const history = Array.from({ length: 1_000 }, (_, n) => `blog\t${shortHash(article(n).key)}\t${shortHash(article(n).canonicalLink)}\t${n < 3 ? 'queued' : 'baseline'}\n`);
+  const history = Array.from({ length: 1_000 }, (_, n) => `blog\t${shortHash(article(n).key)}\t${shortHash(article(n).canonicalLink)}\t${n < 3 ? 'queued' : n === 3 ? 'failed' : 'baseline'}\n`);
   await fs.writeFile(path.join(live, 'history.log'), `quiet\t-\t-\tseen\n${history.join('')}blog\tcut-short-by-a-crash`);
   const archived = makeJob('blog', 0, accounts, '2026-01-01T00:00:00.000Z', 'published');
   const publishing = makeJob('blog', 1, accounts, '2026-03-01T00:00:00.000Z', 'publishing');
@@ -37,6 +40,7 @@ async function fileQueue(root: string) {
   await fs.writeFile(path.join(live, 'feeds.json'), JSON.stringify({ blog: { etag: '"v7"', consecutiveFailures: 0 } }));
   await fs.writeFile(path.join(live, 'accounts.json'), JSON.stringify({ xa: { postsByDay: { '2026-03-01': 4 }, spentByMonth: { '2026-03': 0.8 }, lastPostAt: '2026-03-01T09:00:00.000Z', recentPostKeys: ['k1'] } }));
   await fs.writeFile(path.join(live, 'sessions', 'bluesky-bsky.json'), '{"accessJwt":"token"}');
+  await fs.writeFile(path.join(live, 'failures.jsonl'), `${JSON.stringify(failure)}\n`);
   return { archived, publishing, pending };
 }
 
@@ -68,6 +72,7 @@ describePostgres('heraut migrate', () => {
     expect((await stores.history.lookup(article(0), 'feed'))?.jobs).toEqual([archived]);
     expect(await stores.accounts.get('xa')).toEqual({ postsByDay: { '2026-03-01': 4 }, spentByMonth: { '2026-03': 0.8 }, lastPostAt: '2026-03-01T09:00:00.000Z', recentPostKeys: ['k1'] });
     expect(await stores.sessions.read('bluesky-bsky')).toBe('{"accessJwt":"token"}');
+    expect(await stores.history.failures()).toEqual([failure]);
 
     const again = await runCli(['--config', await config(root, 'files.yaml', 'queue'), 'migrate', '--to', url]);
     expect(again.code).toBe(2);
@@ -86,7 +91,17 @@ describePostgres('heraut migrate', () => {
     expect(JSON.parse(await fs.readFile(path.join(copy, 'archive.jsonl'), 'utf8'))).toEqual(archived);
     expect(JSON.parse(await fs.readFile(path.join(copy, 'accounts.json'), 'utf8'))).toEqual(JSON.parse(await fs.readFile(path.join(original, 'accounts.json'), 'utf8')));
     expect(await fs.readFile(path.join(copy, 'sessions', 'bluesky-bsky.json'), 'utf8')).toBe('{"accessJwt":"token"}');
+    expect(JSON.parse(await fs.readFile(path.join(copy, 'failures.jsonl'), 'utf8'))).toEqual(failure);
     expect(jobIdFor('blog', article(1).key)).toBe(publishing.id);
+
+    const files = await openStores({ location: path.join(root, 'back'), namespace: 'live' });
+    for (const n of [0, 1, 2, 3, 999]) expect(await files.history.isKnown(article(n), 'feed')).toBe(true);
+    expect(await files.history.isKnown(article(1_000), 'feed')).toBe(false);
+    expect(await files.history.hasSeenFeed('quiet')).toBe(true);
+    expect((await files.jobs.list()).map((job) => job.id)).toEqual([publishing.id, pending.id]);
+    expect((await files.history.lookup(article(0), 'feed'))?.jobs).toEqual([archived]);
+    expect(await files.history.failures()).toEqual([failure]);
+    expect(await files.accounts.get('xa')).toEqual(await stores.accounts.get('xa'));
   });
 
   it('refuses to copy a folder into a folder, saying what --to must be', async () => {

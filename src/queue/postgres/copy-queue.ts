@@ -2,8 +2,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { HerautError } from '../../errors.js';
 import { readIfExists, writeFileAtomic } from '../atomic-file.js';
+import { parseArchive, shortHash } from '../file/history-file.js';
 import type { Job } from '../job.js';
-import type { Stores } from '../stores.js';
+import type { ArticleFailure, Stores } from '../stores.js';
 import { readJobs } from './postgres-jobs.js';
 import { openScope, storesIn } from './postgres-stores.js';
 import type { Scope } from './scope.js';
@@ -40,17 +41,14 @@ function parseHistoryLog(text: string): HistoryLine[] {
   return lines;
 }
 
-function parseJsonLines(text: string): Job[] {
-  return text
-    .split('\n')
-    .slice(0, -1)
-    .flatMap((line) => {
-      try {
-        return line.trim() ? [JSON.parse(line) as Job] : [];
-      } catch {
-        return [];
-      }
-    });
+function parseFailures(text: string): ArticleFailure[] {
+  return text.split('\n').flatMap((line) => {
+    try {
+      return line.trim() ? [JSON.parse(line) as ArticleFailure] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 async function readJsonObject<T>(file: string): Promise<Record<string, T>> {
@@ -120,7 +118,15 @@ async function copyNamespaceIn(dir: string, scope: Scope, stores: Stores): Promi
     const text = await readIfExists(path.join(dir, 'jobs', name));
     if (text && (await stores.jobs.add(JSON.parse(text) as Job))) report.jobs += 1;
   }
-  const archived = parseJsonLines((await readIfExists(path.join(dir, 'archive.jsonl'))) ?? '');
+  const failures = parseFailures((await readIfExists(path.join(dir, 'failures.jsonl'))) ?? '');
+  await pool.query(
+    `UPDATE heraut_history h SET article_key = f.key, link = f.link, reason = f.reason, recorded_at = f.at::timestamptz
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS f(feed_id, key_hash, key, link, reason, at)
+     WHERE h.namespace = $1 AND h.feed_id = f.feed_id AND h.key_hash = f.key_hash AND h.outcome = 'failed'`,
+    [namespace, failures.map((f) => f.feedId), failures.map((f) => shortHash(f.key)), failures.map((f) => f.key), failures.map((f) => f.link), failures.map((f) => f.reason), failures.map((f) => f.at)],
+  );
+  const archiveFile = path.join(dir, 'archive.jsonl');
+  const archived = parseArchive((await readIfExists(archiveFile)) ?? '', archiveFile);
   for (const job of archived) await stores.jobs.add(job);
   await pool.query('UPDATE heraut_jobs SET compacted = true WHERE namespace = $1 AND id = ANY($2::text[])', [namespace, archived.map((job) => job.id)]);
   report.archived = archived.length;
@@ -181,6 +187,8 @@ async function copyNamespaceOut(scope: Scope, stores: Stores, dir: string): Prom
   const archived = await readJobs(scope, 'j.compacted');
   if (archived.length > 0) await writeFileAtomic(path.join(dir, 'archive.jsonl'), archived.map((job) => `${JSON.stringify(job)}\n`).join(''));
   report.archived = archived.length;
+  const failures = await stores.history.failures();
+  if (failures.length > 0) await writeFileAtomic(path.join(dir, 'failures.jsonl'), failures.map((failure) => `${JSON.stringify(failure)}\n`).join(''));
   const feeds = await stores.feeds.all();
   const accounts = await stores.accounts.all();
   await writeFileAtomic(path.join(dir, 'feeds.json'), serialise(feeds));
