@@ -14,8 +14,9 @@ export function historyHashes(article: ArticleRef): { keyHash: string; linkHash:
   return { keyHash: shortHash(article.key), linkHash: linkHash(article.canonicalLink), jobId: jobIdFor(article.feedId, article.key) };
 }
 
-// $1 namespace, $2 feed, $3 key hash, $4 link hash, $5 any feed's link counts.
-const sameArticle = `namespace = $1 AND ((feed_id = $2 AND key_hash = $3) OR ($4 <> '-' AND link_hash = $4 AND ($5 OR feed_id = $2)))`;
+// $1 namespace, $2 feed, $3 key hash, $4 link hash, $5 any feed's link counts. Two lookups, so each uses its index.
+const byKey = 'SELECT outcome, seq, 0 AS rank FROM heraut_history WHERE namespace = $1 AND feed_id = $2 AND key_hash = $3';
+const byLink = "SELECT outcome, seq, 1 AS rank FROM heraut_history WHERE $4 <> '-' AND namespace = $1 AND link_hash = $4 AND ($5 OR feed_id = $2)";
 
 export function postgresHistory(scope: Scope): ArticleHistory {
   const { pool, namespace } = scope;
@@ -23,7 +24,7 @@ export function postgresHistory(scope: Scope): ArticleHistory {
     async isKnown(article, dedupe) {
       const { keyHash, linkHash: lHash, jobId } = historyHashes(article);
       const { rows } = await pool.query<{ known: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM heraut_history WHERE ${sameArticle}) OR EXISTS (SELECT 1 FROM heraut_jobs WHERE namespace = $1 AND id = $6) AS known`,
+        `SELECT EXISTS (${byKey}) OR EXISTS (${byLink}) OR EXISTS (SELECT 1 FROM heraut_jobs WHERE namespace = $1 AND id = $6) AS known`,
         [namespace, article.feedId, keyHash, lHash, dedupe === 'link', jobId],
       );
       return rows[0]!.known;
@@ -65,7 +66,7 @@ export function postgresHistory(scope: Scope): ArticleHistory {
     async lookup(article, dedupe) {
       const { keyHash, linkHash: lHash, jobId } = historyHashes(article);
       const { rows } = await pool.query<{ outcome: ArticleOutcome }>(
-        `SELECT outcome FROM heraut_history WHERE ${sameArticle} ORDER BY (feed_id = $2 AND key_hash = $3) DESC, seq DESC LIMIT 1`,
+        `SELECT outcome FROM (${byKey} UNION ALL ${byLink}) found ORDER BY rank, seq DESC LIMIT 1`,
         [namespace, article.feedId, keyHash, lHash, dedupe === 'link'],
       );
       const jobs = await readJobs(
