@@ -80,6 +80,19 @@ describePostgres('PostgreSQL stores shared by several workers', () => {
     expect(await taken.isHeld()).toBe(true);
   });
 
+  it('lets one worker at a time poll a feed; a dead poller\'s lease runs out', async () => {
+    const { a, b, clock } = await twoWorkers();
+    const polling = (await a.feeds.lease!('blog', { leaseMs: 30_000 }))!;
+    expect(await b.feeds.lease!('blog')).toBeUndefined();
+    expect(await b.feeds.lease!('news')).toBeDefined();
+    await polling.release();
+    const next = (await b.feeds.lease!('blog', { leaseMs: 30_000 }))!;
+    expect(await a.feeds.lease!('blog')).toBeUndefined();
+    clock.advance(30_001);
+    expect(await a.feeds.lease!('blog')).toBeDefined();
+    expect(await next.renew()).toBe(false);
+  });
+
   it('shares sessions between workers, and keeps live and dry-run apart', async () => {
     const { a, b } = await twoWorkers(['live', 'dry-run']);
     await a.sessions.write('bluesky-bsky', '{"accessJwt":"a"}');

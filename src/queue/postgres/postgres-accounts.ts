@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { defaultLeaseMs, type AccountState, type AccountStore } from '../stores.js';
 import { inTransaction } from './connect-postgres.js';
+import { takeRowLease } from './row-lease.js';
 import type { Scope } from './scope.js';
 
 const recentPostKeysKept = 50;
@@ -36,7 +36,7 @@ function later(a: string | undefined, b: string | undefined): string | undefined
 }
 
 export function postgresAccounts(scope: Scope): AccountStore {
-  const { pool, namespace, now } = scope;
+  const { pool, namespace } = scope;
   return {
     async get(account) {
       const { rows } = await pool.query<AccountRow>(`${accountRows} AND a.account = $2`, [namespace, account]);
@@ -74,30 +74,6 @@ export function postgresAccounts(scope: Scope): AccountStore {
         }
       });
     },
-    async lock(account, options = {}) {
-      const leaseMs = options.leaseMs ?? defaultLeaseMs;
-      const holder = `${scope.worker}/${randomUUID()}`;
-      const until = () => new Date(now().getTime() + leaseMs);
-      const { rowCount } = await pool.query(
-        `INSERT INTO heraut_accounts (namespace, account, post_holder, post_until) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (namespace, account) DO UPDATE SET post_holder = EXCLUDED.post_holder, post_until = EXCLUDED.post_until
-         WHERE heraut_accounts.post_holder IS NULL OR heraut_accounts.post_until <= $5`,
-        [namespace, account, holder, until(), now()],
-      );
-      if (rowCount !== 1) return undefined;
-      return {
-        async renew() {
-          const renewed = await pool.query('UPDATE heraut_accounts SET post_until = $4 WHERE namespace = $1 AND account = $2 AND post_holder = $3', [namespace, account, holder, until()]);
-          return renewed.rowCount === 1;
-        },
-        async isHeld() {
-          const held = await pool.query('SELECT 1 FROM heraut_accounts WHERE namespace = $1 AND account = $2 AND post_holder = $3 AND post_until > $4', [namespace, account, holder, now()]);
-          return held.rowCount === 1;
-        },
-        async release() {
-          await pool.query('UPDATE heraut_accounts SET post_holder = NULL, post_until = NULL WHERE namespace = $1 AND account = $2 AND post_holder = $3', [namespace, account, holder]);
-        },
-      };
-    },
+    lock: (account, options = {}) => takeRowLease(scope, { table: 'heraut_accounts', key: 'account', holder: 'post_holder', until: 'post_until' }, account, options.leaseMs ?? defaultLeaseMs),
   };
 }

@@ -1,11 +1,12 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { SessionStore } from '../../platforms/platform.js';
-import type { FeedState, FeedStore, Stores, StoresOptions } from '../stores.js';
+import { defaultLeaseMs, type FeedState, type FeedStore, type Stores, type StoresOptions } from '../stores.js';
 import { openDatabase } from './open-database.js';
 import { postgresAccounts } from './postgres-accounts.js';
 import { postgresHistory } from './postgres-history.js';
 import { postgresJobs } from './postgres-jobs.js';
+import { takeRowLease } from './row-lease.js';
 import type { Scope } from './scope.js';
 
 function postgresFeeds(scope: Scope): FeedStore {
@@ -19,6 +20,7 @@ function postgresFeeds(scope: Scope): FeedStore {
     async put(feedId, state) {
       await pool.query('INSERT INTO heraut_feeds (namespace, feed_id, state) VALUES ($1, $2, $3) ON CONFLICT (namespace, feed_id) DO UPDATE SET state = EXCLUDED.state', [namespace, feedId, state]);
     },
+    lease: (feedId, options = {}) => takeRowLease(scope, { table: 'heraut_feeds', key: 'feed_id', holder: 'poll_holder', until: 'poll_until' }, feedId, options.leaseMs ?? defaultLeaseMs),
     async all() {
       const { rows } = await pool.query<{ feed_id: string; state: Partial<FeedState> }>("SELECT feed_id, state FROM heraut_feeds WHERE namespace = $1 AND state <> '{}'", [namespace]);
       return Object.fromEntries(rows.map((row) => [row.feed_id, toState(row.state)]));
