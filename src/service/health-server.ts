@@ -3,9 +3,9 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../config/schema.js';
-import type { DeliveryOutcome } from '../queue/deliver-jobs.js';
-import { monthKey } from '../queue/pace.js';
-import type { QueueView } from '../queue/queue.js';
+import type { DeliveryOutcome } from '../delivery/deliver-jobs.js';
+import { monthKey } from '../delivery/pace.js';
+import type { QueueView } from '../queue/queue-view.js';
 import type { PollOutcome } from './poll-feed.js';
 
 /** What the health server looks at: the service's current configuration and the queue as its cycles left it. */

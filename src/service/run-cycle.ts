@@ -1,5 +1,5 @@
 import { parseDuration, type FeedConfig } from '../config/schema.js';
-import { deliverJobs, type DeliveryOutcome } from '../queue/deliver-jobs.js';
+import { deliverJobs, type DeliveryOutcome } from '../delivery/deliver-jobs.js';
 import { pollFeed, type PollOutcome } from './poll-feed.js';
 import type { Runtime } from './runtime.js';
 
@@ -38,7 +38,7 @@ export async function runCycle(runtime: Runtime, options: CycleOptions = {}): Pr
 export async function deliverDue(runtime: Runtime, options: { only?: string[]; ignorePacing?: boolean; ignoreBudget?: boolean; signal?: AbortSignal } = {}): Promise<DeliveryOutcome[]> {
   const { config } = runtime.loaded;
   const outcomes = await deliverJobs({
-    queue: runtime.queue,
+    stores: runtime.stores,
     publisher: (account) => runtime.publisher(account),
     accounts: config.accounts,
     retry: config.retry,
@@ -51,6 +51,6 @@ export async function deliverDue(runtime: Runtime, options: { only?: string[]; i
     ignoreBudget: options.ignoreBudget,
     signal: options.signal,
   });
-  await runtime.queue.compact(parseDuration(config.retention), { minIntervalMs: 3_600_000 });
+  await runtime.stores.jobs.compact(parseDuration(config.retention), { minIntervalMs: 3_600_000 });
   return outcomes;
 }

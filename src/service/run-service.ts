@@ -6,7 +6,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import { parseDuration, type FeedConfig } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { queueView } from '../queue/queue.js';
+import { queueView } from '../queue/queue-view.js';
 import type { ServiceMetrics, WatchedService } from './health-server.js';
 import type { CycleReport } from './run-cycle.js';
 import { sleep } from './sleep.js';

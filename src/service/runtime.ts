@@ -3,13 +3,14 @@ import type { Account } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Publisher } from '../platforms/platform.js';
 import { createPublisher } from '../platforms/registry.js';
-import { openQueue, type Queue } from '../queue/queue.js';
+import { openStores } from '../queue/open-stores.js';
+import type { Stores } from '../queue/stores.js';
 
-/** What every command works with: the loaded config, the queue of its mode, and publishers made on first use. */
+/** What every command works with: the loaded config, the stores of its mode, and publishers made on first use. */
 export interface Runtime {
   loaded: LoadedConfig;
   log: Logger;
-  queue: Queue;
+  stores: Stores;
   now: () => Date;
   /** Where dry-run posts and command output go. */
   write: (text: string) => void;
@@ -29,13 +30,13 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
   const now = options.now ?? (() => new Date());
   const write = options.write ?? ((text: string) => void process.stdout.write(text));
   const { config } = loaded;
-  const queue = await openQueue({ dir: loaded.queueDir, namespace: config.dryRun ? 'dry-run' : 'live', now, log: options.log });
-  if (options.retryAttention) await retryAccountsNeedingAttention(queue, Object.keys(config.accounts), options.log);
+  const stores = await openStores({ location: loaded.queueDir, namespace: config.dryRun ? 'dry-run' : 'live', now, log: options.log });
+  if (options.retryAttention) await retryAccountsNeedingAttention(stores, Object.keys(config.accounts), options.log);
   const publishers = new Map<string, Promise<Publisher>>();
   return {
     loaded,
     log: options.log,
-    queue,
+    stores,
     now,
     write,
     publisher(name: string) {
@@ -53,6 +54,7 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
     async close() {
       const all = await Promise.allSettled(publishers.values());
       await Promise.allSettled(all.map((result) => (result.status === 'fulfilled' ? result.value.close?.() : undefined)));
+      await stores.close();
     },
   };
 }
@@ -61,11 +63,11 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
  * An account marked as needing attention (bad credentials, suspended) holds its posts without a retry loop. A new
  * process or a reloaded configuration is when a person may have fixed it, so each start tries such an account again once.
  */
-async function retryAccountsNeedingAttention(queue: Queue, accounts: string[], log: Logger): Promise<void> {
+async function retryAccountsNeedingAttention(stores: Stores, accounts: string[], log: Logger): Promise<void> {
   for (const account of accounts) {
-    const state = await queue.loadAccountState(account);
+    const state = await stores.accounts.get(account);
     if (!state.attention) continue;
     log.warn({ account, since: state.attention.at, reason: state.attention.message }, 'account needed attention; trying it again');
-    await queue.saveAccountState(account, { ...state, attention: undefined });
+    await stores.accounts.put(account, { ...state, attention: undefined });
   }
 }

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openQueue } from '../../src/queue/queue.js';
+import { openStores } from '../../src/queue/open-stores.js';
 import { startFeedServer, serveFeed } from '../support/feed-server.js';
 import { generateFeed } from './generate-feed.js';
 
@@ -120,18 +120,19 @@ async function main(): Promise<void> {
       server.route('/hundred.xml', serveFeed({ body: feed100 }));
       const { file, queue: queueDir } = configFile('history', `${server.url}/hundred.xml`, '    firstRun: all\n');
       // 100,000 articles already in the history, as a long-running bot would have.
-      const queue = await openQueue({ dir: queueDir, namespace: 'dry-run' });
+      const stores = await openStores({ location: queueDir, namespace: 'dry-run' });
       for (let batch = 0; batch < 100; batch++) {
-        await queue.remember(Array.from({ length: 1000 }, (_, i) => ({ feedId: 'bench', key: `old-${batch}-${i}`, canonicalLink: `https://news.example.org/old/${batch}/${i}`, outcome: 'queued' as const })));
+        await stores.history.record(Array.from({ length: 1000 }, (_, i) => ({ feedId: 'bench', key: `old-${batch}-${i}`, canonicalLink: `https://news.example.org/old/${batch}/${i}`, outcome: 'queued' as const })));
       }
       const queueWork: number[] = [];
       for (let i = 0; i < repeats; i++) {
         const started = performance.now();
-        const q = await openQueue({ dir: queueDir, namespace: 'dry-run' });
+        const q = await openStores({ location: queueDir, namespace: 'dry-run' });
+        await q.history.hasSeenFeed('bench');
         const opened = performance.now();
         const keys = Array.from({ length: 100 }, (_, k) => ({ feedId: 'bench', key: `probe-${i}-${k}`, canonicalLink: `https://news.example.org/probe/${i}/${k}`, outcome: 'skipped' as const }));
-        for (const entry of keys) q.isKnown(entry.feedId, entry.key, entry.canonicalLink, 'feed');
-        await q.remember(keys);
+        for (const entry of keys) await q.history.isKnown(entry, 'feed');
+        await q.history.record(keys);
         queueWork.push(performance.now() - opened);
         if (i === 0) report('4. 100,000-article history: opening the queue (once per process)', `${(opened - started).toFixed(0)} ms`);
       }

@@ -111,7 +111,7 @@ describe('file store', () => {
     expect(await reopened.history.hasSeenFeed('blog')).toBe(false);
     const lines = (await fs.readFile(live('history.log'), 'utf8')).trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect((await open(clock.now)).history.isKnown(ref('blog', archived.articleKey), 'feed')).resolves.toBe(true);
+    expect(await (await open(clock.now)).history.isKnown(ref('blog', archived.articleKey), 'feed')).toBe(true);
   });
 
   it('checks a damaged history against the archive, and refuses an archive it cannot read (10.3)', async () => {

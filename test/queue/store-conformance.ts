@@ -1,16 +1,16 @@
 // The contract every store implementation passes unchanged (the bullmq way): call storeConformance with a factory that
 // makes a fresh, empty location that openStores understands (a folder, a database URL).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobTarget, TargetState } from '../../src/queue/job.js';
 import { openStores } from '../../src/queue/open-stores.js';
 import type { JobClaim, Stores } from '../../src/queue/stores.js';
 import { allowedFrom, type Transition } from '../../src/queue/transitions.js';
 import { makeClock, makeJob } from './fixtures/queue-fixtures.js';
+import { startChild } from './fixtures/start-child.js';
 
 export interface StoreLocation {
   location: string;
@@ -22,7 +22,6 @@ export interface StoreFactory {
   create(): Promise<StoreLocation>;
 }
 
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const bsky = [{ name: 'bsky', platform: 'bluesky' as const }];
 const states: TargetState[] = ['pending', 'review', 'publishing', 'published', 'failed', 'skipped'];
 const at = new Date('2026-03-01T10:00:00.000Z');
@@ -46,27 +45,6 @@ const expected: Record<Transition['name'], (before: JobTarget) => Partial<JobTar
   failed: () => ({ state: 'failed', lastError: { code: 'platform-rejected', message: 'too long', at: at.toISOString() } }),
   postpone: () => ({ state: 'pending', notBefore: '2026-03-01T11:00:00.000Z', waitReason: 'backoff', lastError: { code: 'platform-unavailable', message: '503', at: at.toISOString() } }),
 };
-
-function startChild(args: string[]) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(fixtures, 'store-child.ts'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => (stdout += chunk));
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const waitFor = (text: string, timeoutMs = 20_000) =>
-    new Promise<void>((resolve, reject) => {
-      const deadline = Date.now() + timeoutMs;
-      const check = () => {
-        if (stdout.includes(text)) resolve();
-        else if (child.exitCode !== null || child.signalCode !== null) reject(new Error(`child exited before "${text}": ${stderr}`));
-        else if (Date.now() > deadline) reject(new Error(`child did not print "${text}" in time: ${stderr}`));
-        else setTimeout(check, 5);
-      };
-      check();
-    });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, waitFor, exited };
-}
 
 export function storeConformance(name: string, factory: StoreFactory): void {
   describe(`store conformance: ${name}`, () => {
@@ -321,7 +299,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         for (const job of jobs) await stores.jobs.add(job);
         const out = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'heraut-race-')), 'published.log');
         const ids = jobs.map((job) => job.id);
-        const racers = [startChild(['race', store.location, out, ...ids]), startChild(['race', store.location, out, ...ids])];
+        const racers = [startChild('store-child.ts', ['race', store.location, out, ...ids]), startChild('store-child.ts', ['race', store.location, out, ...ids])];
         children.push(...racers.map((racer) => racer.child));
         await Promise.all(racers.map((racer) => racer.waitFor('ready')));
         for (const racer of racers) racer.child.stdin!.write('go\n');
@@ -338,7 +316,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         for (const job of jobs) await stores.jobs.add(job);
         const ids = jobs.map((job) => job.id);
         for (let round = 0; round < 5; round += 1) {
-          const churn = startChild(['churn', store.location, ...ids]);
+          const churn = startChild('store-child.ts', ['churn', store.location, ...ids]);
           children.push(churn.child);
           await churn.waitFor('ready');
           await new Promise((resolve) => setTimeout(resolve, 30 + Math.random() * 120));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../../errors.js';
 import { createPublisher } from '../../platforms/registry.js';
-import { openQueue } from '../../queue/queue.js';
+import { openStores } from '../../queue/open-stores.js';
 import { cliLogger, loadCliConfig } from '../context.js';
 import type { GlobalOptions } from '../main.js';
 
@@ -19,9 +19,9 @@ export async function checkCommand(global: GlobalOptions, options: { online?: bo
     const file = feed.url.startsWith('file:') ? fileURLToPath(feed.url) : path.resolve(loaded.baseDir, feed.url);
     if (!existsSync(file)) problems.push(`feed ${feed.id}: ${file} does not exist; fix its url`);
   }
-  const queue = await openQueue({ dir: loaded.queueDir, namespace: config.dryRun ? 'dry-run' : 'live', log });
+  const stores = await openStores({ location: loaded.queueDir, namespace: config.dryRun ? 'dry-run' : 'live', log });
   for (const name of Object.keys(config.accounts)) {
-    const attention = queue.accountState(name).attention;
+    const { attention } = await stores.accounts.get(name);
     if (attention) problems.push(`account ${name}: needs attention since ${attention.at}: ${attention.message}`);
   }
   if (options.online) {

@@ -4,7 +4,7 @@ import { readFeed } from '../../feeds/read-feed.js';
 import type { Article } from '../../feeds/article.js';
 import type { FeedConfig } from '../../config/schema.js';
 import { buildJob, feedTargets } from '../../service/enqueue-article.js';
-import type { DeliveryOutcome } from '../../queue/deliver-jobs.js';
+import type { DeliveryOutcome } from '../../delivery/deliver-jobs.js';
 import { deliverDue } from '../../service/run-cycle.js';
 import type { Runtime } from '../../service/runtime.js';
 import { sleep } from '../../service/sleep.js';
@@ -23,33 +23,35 @@ export async function postCommand(global: GlobalOptions, query: string, options:
         throw new HerautError('usage', `--to: no account named "${account}"; must be one of: ${Object.keys(runtime.loaded.config.accounts).join(', ')}`);
       }
     }
-    const existing = await runtime.queue.findJob(article.key) ?? await runtime.queue.findJob(article.canonicalLink);
-    const already = accounts.filter((account) => existing?.targets[account]?.state === 'published');
-    if (already.length > 0 && !options.force) {
-      const where = already.map((account) => `${account}${existing!.targets[account]!.postUrl ? ` (${existing!.targets[account]!.postUrl})` : ''}`).join(', ');
-      throw new HerautError('already-posted', `"${article.title}" was already posted to ${where}; add --force to post it again`);
+    // The history, not only the jobs still kept, decides "already posted": a compacted job still counts.
+    const seen = await runtime.stores.history.lookup(article, 'link');
+    const posted = accounts.flatMap((account) => {
+      const target = seen?.jobs.map((job) => job.targets[account]).find((t) => t?.state === 'published');
+      return target ? [`${account}${target.postUrl ? ` (${target.postUrl})` : ''}`] : [];
+    });
+    if (posted.length > 0 && !options.force) throw new HerautError('already-posted', `"${article.title}" was already posted to ${posted.join(', ')}; add --force to post it again`);
+    if (seen?.outcome === 'queued' && seen.jobs.length === 0 && !options.force) {
+      throw new HerautError('already-posted', `"${article.title}" was queued before, but its job is no longer kept, so heraut cannot tell where it was posted; add --force to post it again`);
     }
+    const live = (await Promise.all((seen?.jobs ?? []).map((job) => runtime.stores.jobs.get(job.id)))).find((job) => job !== undefined);
     let jobId: string;
-    const pendingHere = existing && !options.force && accounts.every((account) => existing.targets[account]);
-    if (pendingHere) {
+    if (live && !options.force && accounts.every((account) => live.targets[account])) {
       // The service already queued it: publish that job now rather than making a second one.
-      jobId = existing!.id;
-      const claim = await runtime.queue.claim(jobId);
+      jobId = live.id;
+      const claim = await runtime.stores.jobs.claim(jobId);
       if (!claim) throw new HerautError('queue-busy', `job ${jobId} is being published by another heraut process right now; run heraut status in a moment`);
-      for (const account of accounts) {
-        const target = claim.job.targets[account]!;
-        if (target.state === 'review' || (target.state === 'pending' && target.notBefore)) {
-          target.state = 'pending';
-          target.notBefore = undefined;
-          target.waitReason = undefined;
+      try {
+        for (const account of accounts) {
+          const target = claim.job.targets[account]!;
+          if (target.state === 'review' || (target.state === 'pending' && target.notBefore)) await claim.approve(account);
         }
+      } finally {
+        await claim.release();
       }
-      await claim.save(claim.job);
-      await claim.release();
     } else {
       const job = await buildJob(runtime, feed, article, { accounts, review: false });
-      if (existing) job.id = `${job.id}-${runtime.now().getTime().toString(36)}`;
-      await runtime.queue.addJob(job);
+      if (seen?.jobs.some((earlier) => earlier.id === job.id)) job.id = `${job.id}-${runtime.now().getTime().toString(36)}`;
+      await runtime.stores.jobs.add(job);
       jobId = job.id;
     }
     const outcomes = await deliverWaitingOnRateLimits(runtime, jobId, options.force === true);

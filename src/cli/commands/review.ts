@@ -3,50 +3,43 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HerautError } from '../../errors.js';
-import type { JobTarget } from '../../queue/job.js';
+import type { TargetState } from '../../queue/job.js';
+import { allowedFrom } from '../../queue/transitions.js';
 import { checkEditedTeaser } from '../../teaser/write-teasers.js';
 import { openRuntime, splitList } from '../context.js';
 import type { GlobalOptions } from '../main.js';
 
 type ReviewAction = 'approve' | 'skip' | 'retry' | 'edit';
 
-const allowedFrom: Record<ReviewAction, JobTarget['state'][]> = {
-  approve: ['review'],
-  skip: ['review', 'pending', 'failed'],
-  retry: ['failed'],
-  edit: ['review', 'pending', 'failed'],
-};
+/** A person approves what waits for review; `post` is how a pending post goes out now. Targets in other states are left as they are. */
+const actsOn: Record<ReviewAction, readonly TargetState[]> = { ...allowedFrom, approve: ['review'] };
 
 export async function reviewCommand(global: GlobalOptions, action: ReviewAction, query: string, options: { to?: string; dryRun?: boolean }): Promise<void> {
   const runtime = await openRuntime(global, { dryRun: options.dryRun });
   try {
-    const found = await runtime.queue.findJob(query);
+    const found = await runtime.stores.jobs.find(query);
     if (!found) throw new HerautError('article-not-found', `no job matches "${query}"; run heraut status to list jobs`);
-    const claim = await runtime.queue.claim(found.id);
+    const claim = await runtime.stores.jobs.claim(found.id);
     if (!claim) throw new HerautError('queue-busy', `job ${found.id} is being published right now; try again in a moment`);
     try {
-      const job = claim.job;
-      const accounts = splitList(options.to) ?? Object.keys(job.targets);
+      const accounts = splitList(options.to) ?? Object.keys(claim.job.targets);
+      for (const account of accounts) {
+        if (!claim.job.targets[account]) throw new HerautError('usage', `job ${found.id} has no target "${account}"; it has: ${Object.keys(claim.job.targets).join(', ')}`);
+      }
       const changed: string[] = [];
       for (const account of accounts) {
-        const target = job.targets[account];
-        if (!target) throw new HerautError('usage', `job ${job.id} has no target "${account}"; it has: ${Object.keys(job.targets).join(', ')}`);
-        if (!allowedFrom[action].includes(target.state)) continue;
+        const target = claim.job.targets[account]!;
+        if (!actsOn[action].includes(target.state)) continue;
         if (action === 'edit') {
           const text = editInEditor(target.teaser.text);
           if (text === target.teaser.text) continue;
-          target.teaser = { ...checkEditedTeaser(target.platform, text, target.teaser.link, target.teaser.langs), writer: target.teaser.writer };
-        } else if (action === 'skip') {
-          target.state = 'skipped';
+          await claim.edit(account, { ...checkEditedTeaser(target.platform, text, target.teaser.link, target.teaser.langs), writer: target.teaser.writer });
         } else {
-          target.state = 'pending';
-          target.notBefore = undefined;
-          target.waitReason = undefined;
-          if (action === 'retry') target.attempts = 0;
+          await claim[action](account);
         }
-        changed.push(`${account}: ${target.state}`);
+        changed.push(`${account}: ${claim.job.targets[account]!.state}`);
       }
-      await claim.save(job);
+      const job = claim.job;
       runtime.write(changed.length > 0 ? `${job.id}: ${changed.join(', ')}\n` : `${job.id}: nothing to ${action} (states: ${Object.values(job.targets).map((t) => `${t.account} ${t.state}`).join(', ')})\n`);
     } finally {
       await claim.release();

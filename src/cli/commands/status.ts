@@ -1,5 +1,5 @@
 import type { JobTarget } from '../../queue/job.js';
-import { dayKey, monthKey, nextCronTime } from '../../queue/pace.js';
+import { dayKey, monthKey, nextCronTime } from '../../delivery/pace.js';
 import { openRuntime } from '../context.js';
 import type { GlobalOptions } from '../main.js';
 
@@ -7,6 +7,8 @@ interface AccountSummary {
   platform: string;
   pending: number;
   review: number;
+  /** Ids of the jobs waiting for review, for heraut approve / skip. */
+  reviewJobs: string[];
   waiting: Array<{ job: string; until?: string; reason?: string }>;
   publishing: number;
   failed: Array<{ job: string; error?: string }>;
@@ -26,15 +28,17 @@ export async function statusCommand(global: GlobalOptions, options: { json?: boo
   const now = runtime.now();
   const today = dayKey(now, timezone);
   const month = monthKey(now, timezone);
-  const jobs = await runtime.queue.listJobs();
+  const { stores } = runtime;
+  const jobs = await stores.jobs.list();
   const accounts: Record<string, AccountSummary> = {};
   for (const [name, account] of Object.entries(config.accounts)) {
-    const state = runtime.queue.accountState(name);
+    const state = await stores.accounts.get(name);
     const spent = state.spentByMonth?.[month] ?? 0;
     accounts[name] = {
       platform: account.platform,
       pending: 0,
       review: 0,
+      reviewJobs: [],
       waiting: [],
       publishing: 0,
       failed: [],
@@ -47,13 +51,14 @@ export async function statusCommand(global: GlobalOptions, options: { json?: boo
       nextSlot: earliest((account.pace?.slots ?? []).map((slot) => nextCronTime(slot, now, timezone))),
     };
   }
-  const feeds: Record<string, { jobs: number; lastPollAt?: string; lastSuccessAt?: string; lastError?: string; consecutiveFailures: number; nextPoll?: string; backingOffUntil?: string; movedTo?: string }> = {};
+  const feeds: Record<string, { jobs: number; lastPollAt?: string; lastSuccessAt?: string; lastError?: string; consecutiveFailures: number; nextPoll?: string; backingOffUntil?: string; movedTo?: string; failedArticles: Array<{ link: string; reason: string; at: string }> }> = {};
   for (const feed of config.feeds) {
-    const state = runtime.queue.feedState(feed.id);
+    const state = await stores.feeds.get(feed.id);
+    const failedArticles = (await stores.history.failures(feed.id)).map(({ link, reason, at }) => ({ link, reason, at }));
     const backoff = state.nextPollAt && Date.parse(state.nextPollAt) > now.getTime() ? new Date(state.nextPollAt) : undefined;
     // The next scheduled poll that the backoff (if any) lets through.
     const nextPoll = nextCronTime(feed.schedule, backoff ? new Date(backoff.getTime() - 1) : now, timezone);
-    feeds[feed.id] = { jobs: 0, lastPollAt: state.lastPollAt, lastSuccessAt: state.lastSuccessAt, lastError: state.lastError, consecutiveFailures: state.consecutiveFailures ?? 0, nextPoll: nextPoll.toISOString(), backingOffUntil: backoff?.toISOString(), movedTo: state.movedTo };
+    feeds[feed.id] = { jobs: 0, lastPollAt: state.lastPollAt, lastSuccessAt: state.lastSuccessAt, lastError: state.lastError, consecutiveFailures: state.consecutiveFailures ?? 0, nextPoll: nextPoll.toISOString(), backingOffUntil: backoff?.toISOString(), movedTo: state.movedTo, failedArticles };
   }
   for (const job of jobs) {
     if (feeds[job.feedId]) feeds[job.feedId]!.jobs++;
@@ -62,18 +67,20 @@ export async function statusCommand(global: GlobalOptions, options: { json?: boo
       if (summary) count(summary, job.id, target, now);
     }
   }
-  const report = { config: runtime.loaded.file, mode: config.dryRun ? 'dry-run' : 'live', queue: runtime.queue.dir, feeds, accounts };
+  const report = { config: runtime.loaded.file, mode: config.dryRun ? 'dry-run' : 'live', queue: stores.location, feeds, accounts };
   if (options.json) {
     runtime.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const lines = [`heraut status (${report.mode}) — ${report.config}`, `queue: ${report.queue}`, '', 'Feeds:'];
     for (const [id, feed] of Object.entries(feeds)) {
       lines.push(`  ${id}: ${feed.jobs} jobs; last success ${feed.lastSuccessAt ?? 'never'}${feed.consecutiveFailures ? `; ${feed.consecutiveFailures} failures in a row, last: ${feed.lastError}` : ''}; next poll ${feed.nextPoll}${feed.backingOffUntil ? ` (backing off until ${feed.backingOffUntil})` : ''}${feed.movedTo ? `; moved to ${feed.movedTo} (update the config)` : ''}`);
+      for (const failure of feed.failedArticles.slice(-5)) lines.push(`    not queued: ${shortLink(failure.link)}: ${failure.reason}`);
     }
     lines.push('', 'Accounts:');
     for (const [name, a] of Object.entries(accounts)) {
       lines.push(`  ${name} (${a.platform}): ${a.published} published (${a.publishedToday} today), ${a.pending} pending, ${a.review} in review, ${a.waiting.length} waiting, ${a.publishing} publishing, ${a.failed.length} failed`);
       if (a.nextSlot) lines.push(`    next posting slot: ${a.nextSlot}`);
+      if (a.reviewJobs.length > 0) lines.push(`    in review: ${a.reviewJobs.slice(0, 10).join(', ')} (heraut approve <id>, heraut skip <id>)`);
       if (a.needsAttention) lines.push(`    NEEDS ATTENTION: ${a.needsAttention}`);
       if (a.platform === 'x') lines.push(`    spent this month: $${a.spentThisMonth.toFixed(2)}${a.budgetLeft !== undefined ? `, $${a.budgetLeft.toFixed(2)} left of the budget` : ''}`);
       for (const w of a.waiting.slice(0, 5)) lines.push(`    waiting: ${w.job}${w.until ? ` until ${w.until}` : ''}${w.reason ? ` (${w.reason})` : ''}`);
@@ -94,6 +101,7 @@ function count(summary: AccountSummary, jobId: string, target: JobTarget, now: D
       break;
     case 'review':
       summary.review++;
+      summary.reviewJobs.push(jobId);
       break;
     case 'publishing':
       summary.publishing++;
@@ -110,6 +118,10 @@ function count(summary: AccountSummary, jobId: string, target: JobTarget, now: D
 function earliest(dates: Date[]): string | undefined {
   if (dates.length === 0) return undefined;
   return new Date(Math.min(...dates.map((date) => date.getTime()))).toISOString();
+}
+
+function shortLink(link: string): string {
+  return link.length > 120 ? `${link.slice(0, 117)}...` : link;
 }
 
 function round(value: number): number {

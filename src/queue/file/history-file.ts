@@ -3,7 +3,7 @@ import path from 'node:path';
 import { HerautError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { appendLines, readIfExists } from '../atomic-file.js';
-import { checkJob, type Job } from '../job.js';
+import type { Job } from '../job.js';
 import type { ArticleFailure, ArticleHistory, ArticleOutcome, ArticleRecord, ArticleRef } from '../stores.js';
 
 /**
@@ -36,13 +36,6 @@ interface Index {
   feeds: Set<string>;
 }
 
-interface Line {
-  feedId: string;
-  keyHash: string;
-  lHash: string;
-  outcome: string;
-}
-
 function setFor(map: Map<string, Set<string>>, feedId: string): Set<string> {
   let set = map.get(feedId);
   if (!set) {
@@ -52,12 +45,12 @@ function setFor(map: Map<string, Set<string>>, feedId: string): Set<string> {
   return set;
 }
 
-function addToIndex(index: Index, line: Line): void {
-  if (line.outcome !== 'restored') index.feeds.add(line.feedId);
-  if (line.keyHash !== noLink) setFor(index.keys, line.feedId).add(line.keyHash);
-  if (line.lHash !== noLink) {
-    setFor(index.feedLinks, line.feedId).add(line.lHash);
-    index.links.add(line.lHash);
+function addToIndex(index: Index, feedId: string, keyHash: string, lHash: string, outcome: string): void {
+  if (outcome !== 'restored') index.feeds.add(feedId);
+  if (keyHash !== noLink) setFor(index.keys, feedId).add(keyHash);
+  if (lHash !== noLink) {
+    setFor(index.feedLinks, feedId).add(lHash);
+    index.links.add(lHash);
   }
 }
 
@@ -66,7 +59,7 @@ function isHashField(value: string): boolean {
 }
 
 /** Calls `visit` for each whole line; returns how many were damaged. The piece after the last newline is a write cut short by a crash, or nothing. */
-function parseLines(text: string, visit: (line: Line) => void): number {
+function parseLines(text: string, visit: (feedId: string, keyHash: string, lHash: string, outcome: string) => void): number {
   let damaged = 0;
   let start = 0;
   for (let end = text.indexOf('\n'); end !== -1; start = end + 1, end = text.indexOf('\n', start)) {
@@ -78,12 +71,14 @@ function parseLines(text: string, visit: (line: Line) => void): number {
       damaged += 1;
       continue;
     }
-    const line = { feedId: text.slice(start, t1), keyHash: text.slice(t1 + 1, t2), lHash: text.slice(t2 + 1, t3), outcome: text.slice(t3 + 1, end) };
-    if (!lineOutcomes.has(line.outcome) || !isHashField(line.keyHash) || !isHashField(line.lHash)) {
+    const keyHash = text.slice(t1 + 1, t2);
+    const lHash = text.slice(t2 + 1, t3);
+    const outcome = text.slice(t3 + 1, end);
+    if (!lineOutcomes.has(outcome) || !isHashField(keyHash) || !isHashField(lHash)) {
       damaged += 1;
       continue;
     }
-    visit(line);
+    visit(text.slice(start, t1), keyHash, lHash, outcome);
   }
   return damaged;
 }
@@ -100,7 +95,8 @@ function matches(index: Pick<Index, 'keys' | 'feedLinks' | 'links'>, article: Ar
 }
 
 /** Each job of archive.jsonl; a damaged line other than one cut short at the end makes the archive untrustworthy. */
-export function parseArchive(text: string, file: string): Job[] {
+export async function parseArchive(text: string, file: string): Promise<Job[]> {
+  const { checkJob } = await import('../job-record.js');
   const jobs: Job[] = [];
   // The piece after the last newline is a write cut short by a crash, or nothing.
   const lines = text.split('\n').slice(0, -1);
@@ -145,7 +141,7 @@ export function openHistoryFile(options: HistoryFileOptions): HistoryFile {
   async function load(): Promise<{ index: Index; jobIds: Set<string> }> {
     const index: Index = { keys: new Map(), feedLinks: new Map(), links: new Set(), feeds: new Set() };
     const text = await readIfExists(historyFile);
-    const damaged = parseLines(text ?? '', (line) => addToIndex(index, line));
+    const damaged = parseLines(text ?? '', (...line) => addToIndex(index, ...line));
     const live = await options.liveJobs();
     const jobIds = new Set(live.map((job) => job.id));
     const lost = text === undefined || text.trim() === '';
@@ -153,17 +149,21 @@ export function openHistoryFile(options: HistoryFileOptions): HistoryFile {
       if (damaged > 0) log.warn({ file: historyFile, damaged }, 'history lines damaged; checking them against archive.jsonl and jobs/');
       const archive = await readIfExists(archiveFile);
       if (lost && archive === undefined && live.length === 0) return { index, jobIds };
-      const all = [...(archive === undefined ? [] : parseArchive(archive, archiveFile)), ...live];
+      const all = [...(archive === undefined ? [] : await parseArchive(archive, archiveFile)), ...live];
       const missing = all.filter((job) => !index.keys.get(job.feedId)?.has(shortHash(job.articleKey)));
       const lines = missing.map((job) => lineFor(job.feedId, job.articleKey, job.canonicalLink, 'restored'));
       await appendLines(historyFile, lines);
-      parseLines(`${lines.join('\n')}\n`, (line) => addToIndex(index, line));
+      parseLines(`${lines.join('\n')}\n`, (...line) => addToIndex(index, ...line));
       log.warn({ file: historyFile, restored: lines.length, from: [archiveFile, path.join(dir, 'jobs')] }, 'history index rebuilt; feeds without a history line are read as new and their current items recorded, not posted');
     }
     return { index, jobIds };
   }
 
-  const loaded = () => (loading ??= load());
+  // A load that failed (a folder that could not be read for a moment) is tried again on the next call.
+  const loaded = () => (loading ??= load().catch((error: unknown) => {
+    loading = undefined;
+    throw error;
+  }));
 
   async function isKnown(article: ArticleRef, dedupe: 'feed' | 'link'): Promise<boolean> {
     const { index, jobIds } = await loaded();
@@ -178,7 +178,7 @@ export function openHistoryFile(options: HistoryFileOptions): HistoryFile {
     await appendLines(failuresFile, failures);
     const lines = entries.map((entry) => lineFor(entry.feedId, entry.key, entry.canonicalLink, entry.outcome));
     await appendLines(historyFile, lines);
-    parseLines(lines.length > 0 ? `${lines.join('\n')}\n` : '', (line) => addToIndex(index, line));
+    parseLines(lines.length > 0 ? `${lines.join('\n')}\n` : '', (...line) => addToIndex(index, ...line));
   }
 
   return {
@@ -200,14 +200,16 @@ export function openHistoryFile(options: HistoryFileOptions): HistoryFile {
     async lookup(article, dedupe) {
       if (!(await isKnown(article, dedupe))) return undefined;
       let outcome: ArticleOutcome | undefined;
-      parseLines((await readIfExists(historyFile)) ?? '', (line) => {
-        const single = { keys: new Map([[line.feedId, new Set([line.keyHash])]]), feedLinks: new Map([[line.feedId, new Set([line.lHash])]]), links: new Set([line.lHash]) };
-        if (line.outcome === 'seen' || !matches(single, article, dedupe)) return;
-        const read: ArticleOutcome = line.outcome === 'restored' ? 'queued' : (line.outcome as ArticleOutcome);
-        if (outcome !== 'queued') outcome = read;
+      const wantedKey = shortHash(article.key);
+      const wantedLink = linkHash(article.canonicalLink);
+      parseLines((await readIfExists(historyFile)) ?? '', (feedId, keyHash, lHash, lineOutcome) => {
+        const sameFeed = feedId === article.feedId;
+        const hit = (sameFeed && keyHash === wantedKey) || (wantedLink !== noLink && lHash === wantedLink && (sameFeed || dedupe === 'link'));
+        if (!hit || lineOutcome === 'seen' || outcome === 'queued') return;
+        outcome = lineOutcome === 'restored' ? 'queued' : (lineOutcome as ArticleOutcome);
       });
       const archive = await readIfExists(archiveFile);
-      const candidates = [...(archive === undefined ? [] : parseArchive(archive, archiveFile)), ...(await options.liveJobs())];
+      const candidates = [...(archive === undefined ? [] : await parseArchive(archive, archiveFile)), ...(await options.liveJobs())];
       const jobs = candidates.filter((job) => (job.feedId === article.feedId && job.articleKey === article.key) || (article.canonicalLink !== '' && job.canonicalLink === article.canonicalLink && (dedupe === 'link' || job.feedId === article.feedId)));
       return { outcome: jobs.length > 0 ? 'queued' : (outcome ?? 'queued'), jobs };
     },

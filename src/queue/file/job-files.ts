@@ -4,14 +4,15 @@ import { HerautError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { appendLines, createFileAtomic, isCode, readIfExists, syncDir, tempPrefix, writeFileAtomic } from '../atomic-file.js';
 import { tryLock } from '../file-lock.js';
-import { checkJob, isJobDone, type Job } from '../job.js';
+import { isJobDone, type Job } from '../job.js';
 import type { JobClaim, JobStore } from '../stores.js';
 import type { HistoryFile } from './history-file.js';
 import { claimedJob } from '../transitions.js';
 
 export const safeId = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
-export function parseJob(text: string, file: string): Job {
+export async function parseJob(text: string, file: string): Promise<Job> {
+  const { checkJob } = await import('../job-record.js');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -56,7 +57,7 @@ export async function readJobs(jobsDir: string, log: Logger): Promise<Job[]> {
     const file = path.join(jobsDir, name);
     try {
       const text = await readIfExists(file);
-      if (text !== undefined) jobs.push(parseJob(text, file));
+      if (text !== undefined) jobs.push(await parseJob(text, file));
     } catch (error) {
       log.warn({ file, err: error }, 'job file skipped');
     }

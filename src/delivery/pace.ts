@@ -1,7 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { HerautError } from '../errors.js';
 import { parseDuration, type Pace } from '../config/schema.js';
-import type { AccountState } from './queue.js';
+import type { AccountState } from '../queue/stores.js';
 
 export type PaceReason = 'gap' | 'max-per-day' | 'slot';
 
