@@ -16,7 +16,7 @@ export function cliLogger(global: GlobalOptions): Logger {
 
 export function loadCliConfig(global: GlobalOptions, log: Logger, options: { dryRun?: boolean; text?: string; quiet?: boolean } = {}): LoadedConfig {
   const loaded = loadConfig({ file: global.config, dryRun: options.dryRun, text: options.text });
-  log[options.quiet ? 'debug' : 'info']({ config: loaded.file, from: sourceNames[loaded.source], dryRun: loaded.config.dryRun, queue: loaded.queueDir }, 'configuration loaded');
+  log[options.quiet ? 'debug' : 'info']({ config: loaded.file, from: sourceNames[loaded.source], dryRun: loaded.config.dryRun, queue: loaded.queueUrl ?? loaded.queueDir }, 'configuration loaded');
   return loaded;
 }
 

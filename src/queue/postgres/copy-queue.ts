@@ -126,7 +126,7 @@ async function copyNamespaceIn(dir: string, scope: Scope, stores: Stores): Promi
     [namespace, failures.map((f) => f.feedId), failures.map((f) => shortHash(f.key)), failures.map((f) => f.key), failures.map((f) => f.link), failures.map((f) => f.reason), failures.map((f) => f.at)],
   );
   const archiveFile = path.join(dir, 'archive.jsonl');
-  const archived = parseArchive((await readIfExists(archiveFile)) ?? '', archiveFile);
+  const archived = await parseArchive((await readIfExists(archiveFile)) ?? '', archiveFile);
   for (const job of archived) await stores.jobs.add(job);
   await pool.query('UPDATE heraut_jobs SET compacted = true WHERE namespace = $1 AND id = ANY($2::text[])', [namespace, archived.map((job) => job.id)]);
   report.archived = archived.length;
