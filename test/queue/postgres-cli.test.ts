@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { openPostgresStores } from '../../src/queue/postgres/postgres-stores.js';
 import { repoRoot, runCli } from '../support/run-cli.js';
 import { describePostgres, testSchema } from '../support/postgres.js';
 
@@ -50,5 +51,26 @@ describePostgres('heraut on a PostgreSQL queue', () => {
     const status = await runCli(['--config', database, 'status'], { env });
     expect(status.stdout).toContain(`queue: postgres://postgres@127.0.0.1:5432/test?schema=${new URL(url).searchParams.get('schema')}`);
     expect(status.stdout).toMatch(/x \(x\): 5 published/);
+  });
+
+  it('leaves a feed alone while another worker polls it', async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'heraut-pg-cli-'));
+    cleanups.push(() => fs.rm(root, { recursive: true, force: true }));
+    const { url, drop } = testSchema();
+    cleanups.push(drop);
+    await fs.copyFile(path.join(repoRoot, 'config', 'sample-feed.xml'), path.join(root, 'sample-feed.xml'));
+    const config = path.join(root, 'heraut.yaml');
+    await fs.writeFile(config, (await fs.readFile(path.join(repoRoot, 'config', 'heraut.example.yaml'), 'utf8')).replace(/^queue: .*$/m, `queue: ${url}`));
+    const other = await openPostgresStores({ location: url, namespace: 'dry-run' });
+    cleanups.push(() => other.close());
+    const polling = (await other.feeds.lease!('explainers'))!;
+
+    const held = await runCli(['--config', config, 'run', '--once'], { timeoutMs: 60_000 });
+    expect(held.code).toBe(0);
+    expect(cycleDone(held.stderr)).toMatchObject({ queued: 0, published: 0 });
+
+    await polling.release();
+    const free = await runCli(['--config', config, 'run', '--once'], { timeoutMs: 60_000 });
+    expect(cycleDone(free.stderr)).toMatchObject({ queued: 5, published: 10 });
   });
 });
