@@ -17,19 +17,25 @@ function cycleDone(stderr: string): { queued: number; published: number } {
   return JSON.parse(line) as { queued: number; published: number };
 }
 
+/** A folder with the sample feed and a config writer, and a throwaway schema. */
+async function setUp() {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'heraut-pg-cli-'));
+  cleanups.push(() => fs.rm(root, { recursive: true, force: true }));
+  const { url, drop } = testSchema();
+  cleanups.push(drop);
+  await fs.copyFile(path.join(repoRoot, 'config', 'sample-feed.xml'), path.join(root, 'sample-feed.xml'));
+  const example = await fs.readFile(path.join(repoRoot, 'config', 'heraut.example.yaml'), 'utf8');
+  const write = async (name: string, queue: string) => {
+    const file = path.join(root, name);
+    await fs.writeFile(file, example.replace(/^queue: .*$/m, `queue: ${queue}`));
+    return file;
+  };
+  return { url, write };
+}
+
 describePostgres('heraut on a PostgreSQL queue', () => {
   it('posts a feed once from a folder, and nothing again after migrating to the database and switching queue:', async () => {
-    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'heraut-pg-cli-'));
-    cleanups.push(() => fs.rm(root, { recursive: true, force: true }));
-    const { url, drop } = testSchema();
-    cleanups.push(drop);
-    await fs.copyFile(path.join(repoRoot, 'config', 'sample-feed.xml'), path.join(root, 'sample-feed.xml'));
-    const example = await fs.readFile(path.join(repoRoot, 'config', 'heraut.example.yaml'), 'utf8');
-    const write = async (name: string, queue: string) => {
-      const file = path.join(root, name);
-      await fs.writeFile(file, example.replace(/^queue: .*$/m, `queue: ${queue}`));
-      return file;
-    };
+    const { url, write } = await setUp();
     const files = await write('files.yaml', 'queue');
     const database = await write('database.yaml', '${DATABASE_URL}');
     const env = { DATABASE_URL: url.replace('postgres://postgres@', 'postgres://postgres:not-needed-here@') };
@@ -54,13 +60,8 @@ describePostgres('heraut on a PostgreSQL queue', () => {
   });
 
   it('leaves a feed alone while another worker polls it', async () => {
-    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'heraut-pg-cli-'));
-    cleanups.push(() => fs.rm(root, { recursive: true, force: true }));
-    const { url, drop } = testSchema();
-    cleanups.push(drop);
-    await fs.copyFile(path.join(repoRoot, 'config', 'sample-feed.xml'), path.join(root, 'sample-feed.xml'));
-    const config = path.join(root, 'heraut.yaml');
-    await fs.writeFile(config, (await fs.readFile(path.join(repoRoot, 'config', 'heraut.example.yaml'), 'utf8')).replace(/^queue: .*$/m, `queue: ${url}`));
+    const { url, write } = await setUp();
+    const config = await write('heraut.yaml', url);
     const other = await openPostgresStores({ location: url, namespace: 'dry-run' });
     cleanups.push(() => other.close());
     const polling = (await other.feeds.lease!('explainers'))!;
