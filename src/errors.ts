@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'budget-exceeded'
   | 'queue-busy'
   | 'queue-corrupt'
+  | 'queue-unreachable'
+  | 'queue-denied'
   | 'llm-failed'
   | 'alert-failed';
 
@@ -68,6 +70,7 @@ const policyByCode: Partial<Record<ErrorCode, RetryPolicy['action']>> = {
   'platform-rate-limited': 'hold-until',
   'platform-unavailable': 'backoff',
   'queue-busy': 'backoff',
+  'queue-unreachable': 'backoff',
   'llm-failed': 'backoff',
 };
 

@@ -21,7 +21,7 @@ export function loadCliConfig(global: GlobalOptions, log: Logger, options: { dry
   if (loaded.source === 'example' && !options.quiet) {
     log.warn({ config: loaded.file, queue: loaded.queueDir }, 'NO CONFIGURATION FOUND: using the bundled example, in a dry run that posts nothing; run heraut init to write your own heraut.yaml');
   }
-  log[options.quiet ? 'debug' : 'info']({ config: loaded.file, from: sourceNames[loaded.source], dryRun: loaded.config.dryRun, queue: loaded.queueDir }, 'configuration loaded');
+  log[options.quiet ? 'debug' : 'info']({ config: loaded.file, from: sourceNames[loaded.source], dryRun: loaded.config.dryRun, queue: loaded.queueUrl ?? loaded.queueDir }, 'configuration loaded');
   return loaded;
 }
 

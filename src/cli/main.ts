@@ -85,6 +85,8 @@ function buildProgram(): Command {
     .option('--dry-run', 'review the dry-run records')
     .action(async (options: { host: string; port: number; dryRun?: boolean }) => (await import('./commands/web.js')).webCommand(program.opts<GlobalOptions>(), options));
 
+  program.command('migrate').description('copy the queue (history, jobs, feed and account state, spending) to a postgres:// URL, or from one to a folder').requiredOption('--to <url-or-folder>', 'where to copy it; must be empty').action(async (options: { to: string }) => (await import('./commands/migrate.js')).migrateCommand(program.opts<GlobalOptions>(), options));
+
   program
     .command('schema')
     .description('print the JSON Schema of the configuration file')

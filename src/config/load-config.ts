@@ -22,6 +22,8 @@ export interface LoadedConfig {
   /** The folder relative paths in the config are resolved against. */
   baseDir: string;
   queueDir: string;
+  /** Set when `queue:` is a postgres:// or postgresql:// URL: the queue lives in that database. */
+  queueUrl?: string;
   /** The text that was validated, so that a child process works from exactly this configuration. */
   text: string;
 }
@@ -86,10 +88,12 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   // The bundled example is a demonstration: it never posts for real, whatever its text says.
   const config = parseConfigText(text, file, source === 'example' ? { ...options, dryRun: true } : options);
   const baseDir = path.dirname(file);
-  let queueDir = config.queue ? path.resolve(baseDir, config.queue) : defaultQueueDir(file, source);
+  const queueUrl = config.queue && /^postgres(ql)?:\/\//i.test(config.queue) ? config.queue : undefined;
+  if (queueUrl) registerSecret(decodeURIComponent(URL.parse(queueUrl)?.password ?? ''));
+  let queueDir = config.queue && !queueUrl ? path.resolve(baseDir, config.queue) : defaultQueueDir(file, source);
   if (source === 'example' && insidePackage(queueDir)) queueDir = defaultQueueDir(file, source);
   else if (insidePackage(queueDir)) throw new HerautError('config-invalid', `${displayPath(file)}: queue: ${queueDir} is inside the installed heraut package, which an update deletes; set queue: to a folder of your own`);
-  return { config, file, source, baseDir, queueDir, text };
+  return { config, file, source, baseDir, queueDir, queueUrl, text };
 }
 
 /** Parses, interpolates ${VAR} and validates; every problem becomes one line "file:line:col: key: what is wrong; how to fix". */

@@ -187,7 +187,7 @@ export const Config = z
           return false;
         }
       }, 'must be an IANA time zone such as "Europe/Paris" or "UTC"'),
-    queue: z.string().optional().describe('State folder, relative to the config file; default: queue/ beside the config file (queue-NAME/ for NAME.yaml), or $XDG_STATE_HOME/heraut/queue for a config in $XDG_CONFIG_HOME/heraut/.'),
+    queue: z.string().optional().describe('State folder, relative to the config file, or a postgres:// URL shared by several heraut workers; default: queue/ beside the config file (queue-NAME/ for NAME.yaml), or $XDG_STATE_HOME/heraut/queue for a config in $XDG_CONFIG_HOME/heraut/.'),
     retention: Duration.default('90d').describe('Published jobs older than this are compacted into the history index.'),
     retry: z
       .strictObject({

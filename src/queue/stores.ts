@@ -143,6 +143,8 @@ export interface FeedStore {
   get(feedId: string): Promise<FeedState>;
   put(feedId: string, state: FeedState): Promise<void>;
   all(): Promise<Record<string, FeedState>>;
+  /** One poller per feed across workers (PostgreSQL): undefined while another live holder polls it. A store for one machine may leave it out. */
+  lease?(feedId: string, options?: { leaseMs?: number }): Promise<AccountLock | undefined>;
 }
 
 export interface AccountState {

@@ -5,12 +5,13 @@ import { nextPollAfterFailure } from '../feeds/feed-backoff.js';
 import { readFeed } from '../feeds/read-feed.js';
 import { isTooOld, matchesFilters } from '../feeds/select-articles.js';
 import type { Article } from '../feeds/article.js';
-import type { ArticleRecord } from '../queue/stores.js';
+import type { AccountLock, ArticleRecord } from '../queue/stores.js';
 import type { Runtime } from './runtime.js';
 
 export interface PollOutcome {
   feedId: string;
-  status: 'ok' | 'not-modified' | 'failed' | 'backing-off';
+  /** polled-elsewhere: another worker on the same database holds the feed's poll lease. */
+  status: 'ok' | 'not-modified' | 'failed' | 'backing-off' | 'polled-elsewhere';
   items: number;
   queued: number;
   baseline: number;
@@ -24,12 +25,26 @@ export interface PollOutcome {
 /** One poll of one feed: fetch, pick what is new, write teasers, store jobs. Never throws: a bad feed stops only itself. */
 export async function pollFeed(runtime: Runtime, feed: FeedConfig, options: { signal?: AbortSignal } = {}): Promise<PollOutcome> {
   const started = performance.now();
-  const outcome = await pollFeedOnce(runtime, feed, options).catch((error: unknown): PollOutcome => {
+  const empty = { feedId: feed.id, items: 0, queued: 0, baseline: 0, skipped: 0, failed: 0 };
+  const failed = (error: unknown): PollOutcome => {
     // Only the feed's own state could not be read or written: the next poll tries again from the same validators.
     runtime.log.error({ feed: feed.id, err: errorMessage(error) }, 'feed poll failed');
-    return { feedId: feed.id, status: 'failed', items: 0, queued: 0, baseline: 0, skipped: 0, failed: 0, error: errorMessage(error) };
-  });
-  return { ...outcome, durationMs: Math.round(performance.now() - started) };
+    return { ...empty, status: 'failed', error: errorMessage(error) };
+  };
+  const { feeds } = runtime.stores;
+  let lease: AccountLock | undefined;
+  try {
+    lease = await feeds.lease?.(feed.id);
+  } catch (error) {
+    return failed(error);
+  }
+  if (feeds.lease && !lease) return { ...empty, status: 'polled-elsewhere' };
+  try {
+    const outcome = await pollFeedOnce(runtime, feed, options).catch(failed);
+    return { ...outcome, durationMs: Math.round(performance.now() - started) };
+  } finally {
+    await lease?.release().catch(() => undefined);
+  }
 }
 
 async function pollFeedOnce(runtime: Runtime, feed: FeedConfig, options: { signal?: AbortSignal }): Promise<PollOutcome> {

@@ -45,7 +45,7 @@ export async function runService(options: ServiceOptions): Promise<void> {
   let tasks: Array<{ stop(): void }> = [];
   const watched: WatchedService = {
     config: () => loaded.config,
-    view: () => queueView({ dir: loaded.queueDir, namespace: loaded.config.dryRun ? 'dry-run' : 'live', log }),
+    view: () => queueView({ dir: loaded.queueUrl ?? loaded.queueDir, namespace: loaded.config.dryRun ? 'dry-run' : 'live', log }),
     now: () => new Date(),
     startedAt: new Date(),
   };

@@ -30,7 +30,7 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
   const now = options.now ?? (() => new Date());
   const write = options.write ?? ((text: string) => void process.stdout.write(text));
   const { config } = loaded;
-  const stores = await openStores({ location: loaded.queueDir, namespace: config.dryRun ? 'dry-run' : 'live', now, log: options.log });
+  const stores = await openStores({ location: loaded.queueUrl ?? loaded.queueDir, namespace: config.dryRun ? 'dry-run' : 'live', now, log: options.log });
   if (options.retryAttention) await retryAccountsNeedingAttention(stores, Object.keys(config.accounts), options.log);
   const publishers = new Map<string, Promise<Publisher>>();
   return {

@@ -19,7 +19,7 @@ export async function checkCommand(global: GlobalOptions, options: CheckOptions)
     const file = feed.url.startsWith('file:') ? fileURLToPath(feed.url) : path.resolve(loaded.baseDir, feed.url);
     if (!existsSync(file)) problems.push(`feed ${feed.id}: ${file} does not exist; fix its url`);
   }
-  const stores = await openStores({ location: loaded.queueDir, namespace: config.dryRun ? 'dry-run' : 'live', log });
+  const stores = await openStores({ location: loaded.queueUrl ?? loaded.queueDir, namespace: config.dryRun ? 'dry-run' : 'live', log });
   for (const name of Object.keys(config.accounts)) {
     const { attention } = await stores.accounts.get(name);
     if (attention) problems.push(`account ${name}: needs attention since ${attention.at}: ${attention.message}`);
