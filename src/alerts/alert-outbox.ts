@@ -21,6 +21,8 @@ export interface AlertOutbox {
   add(entry: OutboxEntry): Promise<boolean>;
   due(now: number): Promise<OutboxEntry[]>;
   update(entry: OutboxEntry): Promise<void>;
+  /** Forgets a sent alert, so that the same key can be raised again (the condition ended). */
+  resolve(key: string): Promise<void>;
   /** Forgets sent or abandoned entries older than `before`, so the folder stays small. */
   prune(before: number): Promise<void>;
 }
@@ -52,6 +54,10 @@ export function fileOutbox(dir: string): AlertOutbox {
     },
     async update(entry) {
       await writeFileAtomic(fileFor(entry.alert.key), JSON.stringify(entry));
+    },
+    async resolve(key) {
+      const text = await readIfExists(fileFor(key)).catch(() => undefined);
+      if (text && (JSON.parse(text) as OutboxEntry).pending.length === 0) await fs.rm(fileFor(key), { force: true });
     },
     async prune(before) {
       for (const entry of await readAll()) {

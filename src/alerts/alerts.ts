@@ -10,6 +10,8 @@ import { sendAlert } from './send-alert.js';
 export interface Alerts {
   /** Records the alert for every destination that wants its kind; never throws, never waits for the network. */
   raise(alert: Omit<Alert, 'at'>): Promise<void>;
+  /** The condition behind `key` is over (the account posted, the feed answered): a new occurrence alerts again. */
+  resolve(key: string): Promise<void>;
   /** Sends what is due, each destination at most once per call; bounded by the destinations' timeout. */
   flush(): Promise<{ sent: number; failed: number }>;
 }
@@ -40,6 +42,9 @@ export function createAlerts(options: AlertsOptions): Alerts {
       } catch (error) {
         log.warn({ alert: alert.kind, subject: alert.subject, reason: scrubSecrets(errorMessage(error)) }, 'alert could not be recorded');
       }
+    },
+    async resolve(key) {
+      if (destinations.length > 0) await outbox.resolve(key).catch(() => undefined);
     },
     async flush() {
       let sent = 0;

@@ -1,3 +1,4 @@
+import type { Alerts } from '../alerts/alerts.js';
 import { parseDuration, type Account, type Config } from '../config/schema.js';
 import { errorMessage, isHerautError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -28,6 +29,7 @@ export interface DeliverOptions {
   signal?: AbortSignal;
   /** Jitter source for backoff; tests make it fixed. */
   random?: () => number;
+  alerts?: Alerts;
 }
 
 export interface DeliveryOutcome {
@@ -94,6 +96,8 @@ export async function deliverJobs(options: DeliverOptions): Promise<DeliveryOutc
 
   async function needAttention(account: string, turn: AccountTurn, code: string, message: string): Promise<void> {
     turn.state.attention = { code, message, at: now().toISOString() };
+    // One alert per episode: every cycle tries such an account again, and the key is only freed by a post that succeeds.
+    await options.alerts?.raise({ kind: 'account-attention', key: `account-attention:${account}`, subject: account, message: `account ${account} needs attention: ${message}`, fix: 'Fix its credentials or permissions, check with `heraut check --online`, then `heraut retry` its posts.' });
     await stores.accounts.put(account, turn.state);
     turn.stop = { reason: 'attention', error: message };
   }
@@ -170,6 +174,7 @@ export async function deliverJobs(options: DeliverOptions): Promise<DeliveryOutc
       // The account is saved first: a crash between the two saves can only over-count spending, never under-count it.
       await countPost(account, config, turn, target.postKey, at);
       await claim.published(account, { id: result.id, url: result.url, at });
+      await options.alerts?.resolve(`account-attention:${account}`);
       targetLog.info({ postUrl: result.url, alreadyPosted: result.alreadyPosted ?? false }, 'published');
       return;
     }
@@ -197,6 +202,7 @@ export async function deliverJobs(options: DeliverOptions): Promise<DeliveryOutc
         break;
       case 'fail':
         await claim.failed(account, error);
+        await options.alerts?.raise({ kind: 'post-failed', key: `post-failed:${claim.job.id}:${account}`, subject: account, message: `a post of job ${claim.job.id} to ${account} failed for good: ${decision.message}`, fix: `See \`heraut status\`; \`heraut edit ${claim.job.id}\` then \`heraut retry ${claim.job.id}\` to try again.`, link: claim.job.article.link });
         if (decision.bug) targetLog.error({ err: failure }, 'post failed on an unexpected error');
         else targetLog.warn({ code, attempts: target.attempts, error: decision.message }, 'post failed');
         break;
@@ -220,6 +226,7 @@ export async function deliverJobs(options: DeliverOptions): Promise<DeliveryOutc
         log.warn({ account, error: wait.error }, 'budget reached; posts wait');
         turn.state.holdReason = 'budget';
         await stores.accounts.put(account, turn.state);
+        await options.alerts?.raise({ kind: 'budget-reached', key: `budget-reached:${account}:${monthKey(now(), timezone)}`, subject: account, message: `account ${account} reached its monthly budget: ${wait.error}`, fix: 'Raise budget.monthly in the configuration, or its posts wait until next month.' });
       }
       await recordWait(claim, account, wait);
       return outcome(claim.job, claim.job.targets[account]!, wait);
