@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { maxTimerMs } from './duration.js';
 
 // heraut's one cron dialect: five fields (minute hour day-of-month month day-of-week), six with seconds first, or a
 // macro (@daily), read by cron-parser
@@ -23,10 +24,7 @@ export function nextCronTime(expression: string, after: Date, timezone: string):
   return CronExpressionParser.parse(expression.trim(), { currentDate: after, tz: timezone }).next().toDate();
 }
 
-/** The longest a Node timer can wait; a later slot is reached in several waits. */
-const maxTimerMs = 2 ** 31 - 1;
-
-/** Calls `run` at every slot of `expression` in `timezone` until stopped. */
+/** Calls `run` at every slot of `expression` in `timezone` until stopped; a slot further than one timer can wait is reached in several waits. */
 export function scheduleCron(expression: string, timezone: string, run: () => void, now: () => number = Date.now): { stop(): void } {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
