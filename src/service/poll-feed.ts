@@ -1,8 +1,8 @@
 import type { FeedConfig } from '../config/schema.js';
 import { parseDuration } from '../config/schema.js';
 import { errorMessage, isHerautError, policyFor } from '../errors.js';
-import { nextPollAfterFailure } from '../feeds/feed-backoff.js';
-import { readFeed } from '../feeds/read-feed.js';
+import { readFeed, type RejectedItem } from '../feeds/read-feed.js';
+import { nextPollAfterFailure } from '../net/backoff.js';
 import { isTooOld, matchesFilters } from '../feeds/select-articles.js';
 import type { Article } from '../feeds/article.js';
 import type { AccountLock, ArticleRecord } from '../queue/stores.js';
@@ -59,7 +59,7 @@ async function pollFeedOnce(runtime: Runtime, feed: FeedConfig, options: { signa
   }
   state.lastPollAt = now.toISOString();
   try {
-    const result = await readFeed(feed, { baseDir: runtime.loaded.baseDir, state: { etag: state.etag, lastModified: state.lastModified, movedTo: state.movedTo }, signal: options.signal, log: rootLog });
+    const result = await readFeed(feed, { baseDir: runtime.loaded.baseDir, state: { etag: state.etag, lastModified: state.lastModified, movedTo: state.movedTo }, timezone: runtime.loaded.config.timezone, signal: options.signal, log: rootLog });
     if (result.status !== 'not-modified') {
       if (result.movedTo && result.movedTo !== state.movedTo) {
         log.warn({ url: feed.url, movedTo: result.movedTo }, 'feed moved permanently; update its url in the configuration');
@@ -67,10 +67,12 @@ async function pollFeedOnce(runtime: Runtime, feed: FeedConfig, options: { signa
       }
       outcome.items = result.articles.length;
       Object.assign(outcome, await takeNewArticles(runtime, feed, result.articles));
+      outcome.failed += await recordRejected(runtime, feed, result.rejected);
     }
     // The validators only once every article of this document is queued or recorded: until then the next poll reads it again.
     Object.assign(state, { etag: result.state.etag, lastModified: result.state.lastModified });
     state.lastSuccessAt = now.toISOString();
+    if (state.consecutiveFailures > 0) await runtime.alerts.resolve(`feed-failing:${feed.id}`);
     state.consecutiveFailures = 0;
     state.lastError = undefined;
     state.nextPollAt = undefined;
@@ -82,6 +84,8 @@ async function pollFeedOnce(runtime: Runtime, feed: FeedConfig, options: { signa
     const retryAt = isHerautError(error) ? error.retryAt : undefined;
     state.nextPollAt = nextPollAfterFailure(state.consecutiveFailures, now, retryAt).toISOString();
     await stores.feeds.put(feed.id, state);
+    if (state.consecutiveFailures >= feedFailuresBeforeAlert)
+      await runtime.alerts.raise({ kind: 'feed-failing', key: `feed-failing:${feed.id}`, subject: feed.id, message: `feed ${feed.id} failed ${state.consecutiveFailures} polls in a row: ${state.lastError}`, fix: 'Check that its url still serves a feed (heraut preview URL); heraut keeps trying with backoff.' });
     log.warn({ url: feed.url, code: isHerautError(error) ? error.code : 'unexpected', err: errorMessage(error), failures: state.consecutiveFailures, nextPollAt: state.nextPollAt }, 'feed poll failed');
     return { ...outcome, status: 'failed', error: errorMessage(error) };
   }
@@ -107,23 +111,35 @@ async function takeNewArticles(runtime: Runtime, feed: FeedConfig, articles: Art
   const maxAgeMs = parseDuration(feed.maxAge);
   const now = runtime.now();
   let skipped = 0;
+  let failedFilters = 0;
   const posting: Article[] = [];
   for (const article of toPost) {
     if (isTooOld(article, maxAgeMs, now)) {
       recordAs(article, 'skipped');
       skipped++;
-    } else if (!matchesFilters(article, feed)) {
-      recordAs(article, 'filtered');
-      skipped++;
-    } else posting.push(article);
+    } else {
+      let matches: boolean;
+      try {
+        matches = matchesFilters(article, feed);
+      } catch (error) {
+        records.push({ feedId: feed.id, key: article.key, canonicalLink: article.canonicalLink, outcome: 'failed', reason: errorMessage(error), link: article.link });
+        failedFilters++;
+        continue;
+      }
+      if (matches) posting.push(article);
+      else {
+        recordAs(article, 'filtered');
+        skipped++;
+      }
+    }
   }
-  const baseline = records.length - skipped;
+  const baseline = records.length - skipped - failedFilters;
   if (records.length > 0) await history.record(records);
   if (firstTime) await history.markFeedSeen(feed.id);
   // Writing teasers loads the teaser modules and dictionaries: only when there is something to post.
   const { buildJob } = posting.length > 0 ? await import('./enqueue-article.js') : { buildJob: undefined };
   let queued = 0;
-  let failed = 0;
+  let failed = failedFilters;
   for (const article of posting) {
     let job;
     try {
@@ -143,6 +159,20 @@ async function takeNewArticles(runtime: Runtime, feed: FeedConfig, articles: Art
   }
   if (skipped > 0) log.info({ skipped, maxAge: feed.maxAge }, 'items too old or filtered out, recorded as skipped');
   return { queued, skipped, baseline, failed };
+}
+
+const feedFailuresBeforeAlert = 3;
+
+/** Items the parser set aside (too deep, too large, unreadable) are recorded once, with their reason, so status shows them. */
+async function recordRejected(runtime: Runtime, feed: FeedConfig, rejected: RejectedItem[]): Promise<number> {
+  const { history } = runtime.stores;
+  const records: ArticleRecord[] = [];
+  for (const item of rejected) {
+    const ref = { feedId: feed.id, key: `rejected:${item.link ?? item.reason}`, canonicalLink: item.link ?? `rejected:${item.reason}` };
+    if (!(await history.isKnown(ref, 'feed'))) records.push({ ...ref, outcome: 'failed', reason: item.reason, link: item.link ?? feed.url });
+  }
+  if (records.length > 0) await history.record(records);
+  return records.length;
 }
 
 /** A feed can list the same article twice (same key or same link); only the first counts. */

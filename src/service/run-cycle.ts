@@ -55,7 +55,10 @@ export async function deliverDue(runtime: Runtime, options: { only?: string[]; i
     ignorePacing: options.ignorePacing ?? config.dryRun,
     ignoreBudget: options.ignoreBudget,
     signal: options.signal,
+    alerts: runtime.alerts,
   });
   await runtime.stores.jobs.compact(parseDuration(config.retention), { minIntervalMs: 3_600_000 });
+  // Alerts go out after the posts, so a slow alert destination never delays one.
+  await runtime.alerts.flush();
   return outcomes;
 }

@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { fileOutbox } from '../alerts/alert-outbox.js';
+import { createAlerts } from '../alerts/alerts.js';
 import type { RequestListener, Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { scheduleCron } from '../config/cron.js';
@@ -31,6 +34,14 @@ export interface ServiceOptions {
 }
 
 const shutdownGraceMs = 8_000;
+
+/** A cycle that died is settled by the next one; a person still hears of it, since a crash that repeats is a bug. */
+async function reportCrash(loaded: LoadedConfig, log: Logger, pid: number | undefined, how: string): Promise<void> {
+  if (loaded.config.dryRun || loaded.config.alerts.length === 0) return;
+  const alerts = createAlerts({ destinations: loaded.config.alerts, outbox: fileOutbox(path.join(loaded.queueDir, 'alerts')), log });
+  await alerts.raise({ kind: 'worker-crashed', key: `worker-crashed:${pid}:${Date.now()}`, subject: `cycle ${pid ?? '?'}`, message: `a heraut cycle (pid ${pid ?? '?'}) ended abnormally (${how}); the next cycle settles what it left.`, fix: 'If this repeats, look at the service log around that time and report the error.' });
+  await alerts.flush();
+}
 
 /**
  * The long-running service. It only schedules: each poll and each delivery runs as `heraut run --once` in a child
@@ -71,7 +82,10 @@ export async function runService(options: ServiceOptions): Promise<void> {
     children.add(child);
     const { code, signal: killedBy, report } = await child.done;
     children.delete(child);
-    if (code !== 0 && code !== 1) log.warn({ code, signal: killedBy, args }, 'cycle ended abnormally; the next one settles what it left');
+    if (code !== 0 && code !== 1 && !signal?.aborted) {
+      log.warn({ code, signal: killedBy, args }, 'cycle ended abnormally; the next one settles what it left');
+      void reportCrash(loaded, log, child.pid, killedBy ?? `exit code ${code}`);
+    }
     if (report) {
       for (const poll of report.polls) metrics?.recordPoll(poll);
       metrics?.recordDeliveries(report.deliveries);

@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { fileOutbox } from '../alerts/alert-outbox.js';
+import { createAlerts, type Alerts } from '../alerts/alerts.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Account } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -11,6 +14,8 @@ export interface Runtime {
   loaded: LoadedConfig;
   log: Logger;
   stores: Stores;
+  /** Live runs only: a dry run alerts no one. */
+  alerts: Alerts;
   now: () => Date;
   /** Where dry-run posts and command output go. */
   write: (text: string) => void;
@@ -33,10 +38,12 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
   const stores = await openStores({ location: loaded.queueUrl ?? loaded.queueDir, namespace: config.dryRun ? 'dry-run' : 'live', now, log: options.log });
   if (options.retryAttention) await retryAccountsNeedingAttention(stores, Object.keys(config.accounts), options.log);
   const publishers = new Map<string, Promise<Publisher>>();
+  const alerts = createAlerts({ destinations: config.dryRun ? [] : config.alerts, outbox: fileOutbox(path.join(loaded.queueDir, 'alerts')), log: options.log, now: () => now().getTime() });
   return {
     loaded,
     log: options.log,
     stores,
+    alerts,
     now,
     write,
     publisher(name: string) {
