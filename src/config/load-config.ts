@@ -244,6 +244,7 @@ function checkCron(config: Config, doc: Document, where: (offset: number | undef
 const requiredCredentials = {
   x: ['appKey', 'appSecret', 'accessToken', 'accessSecret'],
   bluesky: ['identifier', 'password'],
+  mastodon: ['accessToken'],
 } as const;
 
 function missingCredentials(config: Config, doc: Document, where: (offset: number | undefined) => string): string[] {

@@ -70,7 +70,20 @@ export const BlueskyAccount = z
   .describe('A Bluesky account.');
 export type BlueskyAccount = z.infer<typeof BlueskyAccount>;
 
-export const Account = z.discriminatedUnion('platform', [XAccount, BlueskyAccount]);
+export const MastodonAccount = z
+  .strictObject({
+    platform: z.literal('mastodon'),
+    instance: Url.describe('The server the account lives on, e.g. https://mastodon.social.'),
+    accessToken: z.string().min(1).optional().describe('An access token with scopes write:statuses, write:media and read:accounts; use ${MASTODON_ACCESS_TOKEN}.'),
+    visibility: z.enum(['public', 'unlisted', 'private']).default('public').describe('"unlisted" keeps the posts out of the public timelines.'),
+    media: Media.optional().describe('"image" uploads the article\'s image with the post; default "none" lets the server build the link card.'),
+    pace: Pace.optional(),
+    timeout: Duration.default('30s').describe('Time limit of one API call.'),
+  })
+  .describe('A Mastodon account.');
+export type MastodonAccount = z.infer<typeof MastodonAccount>;
+
+export const Account = z.discriminatedUnion('platform', [XAccount, BlueskyAccount, MastodonAccount]);
 export type Account = z.infer<typeof Account>;
 
 const FirstRun = z
@@ -89,7 +102,7 @@ const RegexString = z.string().refine((value) => {
 
 const Template = z.union([
   z.string(),
-  z.strictObject({ default: z.string().optional(), x: z.string().optional(), bluesky: z.string().optional() }),
+  z.strictObject({ default: z.string().optional(), x: z.string().optional(), bluesky: z.string().optional(), mastodon: z.string().optional() }),
 ]);
 
 export const FeedConfig = z

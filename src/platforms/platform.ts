@@ -1,5 +1,5 @@
 /** The one interface every platform implements. Platforms see posts, never feeds. */
-export type PlatformId = 'x' | 'bluesky';
+export type PlatformId = 'x' | 'bluesky' | 'mastodon';
 
 export const platformIds: readonly PlatformId[] = ['x', 'bluesky'];
 

@@ -1,0 +1,171 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { mastodon } from 'masto';
+import { parseDuration, type MastodonAccount } from '../../config/schema.js';
+import { errorMessage, isHerautError } from '../../errors.js';
+import { registerSecret, type Logger } from '../../log.js';
+import { fetchLimited } from '../../net/fetch-limited.js';
+import type { PostRequest, PostResult, Publisher, SessionStore } from '../platform.js';
+import { createMastodonClient, type MastodonClient } from './mastodon-client.js';
+import { toMastodonError } from './mastodon-error.js';
+import { rememberMastodonLimits } from './limits.js';
+
+export interface MastodonPublisherOptions {
+  /** The account's name in the config. */
+  name: string;
+  account: MastodonAccount;
+  log: Logger;
+  /** Keeps when each post was first tried, across processes: past the Idempotency-Key's hour a retry must look before it posts. */
+  sessions: SessionStore;
+  now?: () => number;
+  /** Wait between two looks at an image the server is still processing. */
+  mediaPollMs?: number;
+}
+
+/** Mastodon keeps an Idempotency-Key for one hour; past 50 minutes heraut no longer counts on it. */
+export const IDEMPOTENCY_TRUSTED_MS = 50 * 60_000;
+export const MASTODON_MAX_IMAGE_BYTES = 16 * 1024 * 1024;
+export const MASTODON_MAX_ALT_TEXT = 1500;
+const MEDIA_POLLS = 20;
+const STATUS_PAGES = 3;
+const STATUS_PAGE_SIZE = 40;
+
+export function createMastodonPublisher(options: MastodonPublisherOptions): Publisher {
+  const { name, account, sessions } = options;
+  const log = options.log.child({ platform: 'mastodon', account: name });
+  const now = options.now ?? Date.now;
+  const mediaPollMs = options.mediaPollMs ?? 1000;
+  registerSecret(account.accessToken);
+  const timeoutMs = parseDuration(account.timeout ?? '30s');
+  let me: mastodon.v1.AccountCredentials | undefined;
+  let limitsRead = false;
+
+  const client = (): MastodonClient => createMastodonClient(name, account, timeoutMs);
+  const fail = (error: unknown, action: string, signal?: AbortSignal): unknown => toMastodonError(error, { account: name, action, timeoutMs, aborted: signal?.aborted === true });
+  const attemptKey = (postKey: string): string => `mastodon-${name}-attempt-${postKey}`;
+
+  async function readLimits(rest: MastodonClient, signal?: AbortSignal): Promise<void> {
+    if (limitsRead) return;
+    try {
+      const { configuration } = await rest.v2.instance.fetch(undefined, { requestInit: { signal } });
+      const limits = { maxCharacters: configuration.statuses.maxCharacters, charactersReservedPerUrl: configuration.statuses.charactersReservedPerUrl };
+      rememberMastodonLimits(account.instance, limits);
+      limitsRead = true;
+      log.debug(limits, 'mastodon instance limits read');
+    } catch (error) {
+      log.warn({ reason: errorMessage(fail(error, 'read the instance limits', signal)) }, 'mastodon instance limits not read; using the stock ones');
+    }
+  }
+
+  async function whoAmI(rest: MastodonClient, signal?: AbortSignal): Promise<mastodon.v1.AccountCredentials> {
+    me ??= await rest.v1.accounts.verifyCredentials(undefined, { requestInit: { signal } });
+    return me;
+  }
+
+  /** When this post was first tried; recorded before the first attempt so a crash right after posting still knows. */
+  async function firstAttempt(postKey: string): Promise<number> {
+    const recorded = Number(await sessions.read(attemptKey(postKey)));
+    if (Number.isFinite(recorded) && recorded > 0) return recorded;
+    const at = now();
+    await sessions.write(attemptKey(postKey), String(at));
+    return at;
+  }
+
+  /** The account's own statuses since the first attempt, newest first, looked through for the link (bounded: a few pages). */
+  async function findPosted(rest: MastodonClient, link: string, since: number, signal?: AbortSignal): Promise<mastodon.v1.Status | undefined> {
+    const { id } = await whoAmI(rest, signal);
+    const href = `href="${escapeHtml(link)}"`;
+    let maxId: string | undefined;
+    for (let page = 0; page < STATUS_PAGES; page += 1) {
+      const statuses = await rest.v1.accounts.$select(id).statuses.list({ limit: STATUS_PAGE_SIZE, maxId, excludeReblogs: true }, { requestInit: { signal } });
+      const found = statuses.find((status) => status.card?.url === link || status.content.includes(href));
+      if (found) return found;
+      const oldest = statuses.at(-1);
+      if (!oldest || statuses.length < STATUS_PAGE_SIZE || Date.parse(oldest.createdAt) < since - 60_000) return undefined;
+      maxId = oldest.id;
+    }
+    return undefined;
+  }
+
+  async function attachImage(rest: MastodonClient, request: PostRequest, signal?: AbortSignal): Promise<string | undefined> {
+    const imageUrl = request.link.image;
+    if (request.media !== 'image' || !imageUrl) return undefined;
+    try {
+      const { body } = await fetchLimited(imageUrl, { timeoutMs, maxBytes: MASTODON_MAX_IMAGE_BYTES, signal });
+      const description = [...request.link.title.trim()].slice(0, MASTODON_MAX_ALT_TEXT).join('') || undefined;
+      let media = await rest.v2.media.create({ file: new Blob([body]), description, skipPolling: true }, { requestInit: { signal } });
+      for (let poll = 0; !media.url; poll += 1) {
+        if (poll >= MEDIA_POLLS) throw new Error(`the server was still processing the image after ${MEDIA_POLLS} looks`);
+        await sleep(mediaPollMs, undefined, { signal });
+        media = await rest.v1.media.$select(media.id).fetch(undefined, { requestInit: { signal } });
+      }
+      log.debug({ jobId: request.jobId, mediaId: media.id, bytes: body.length }, 'mastodon image uploaded');
+      return media.id;
+    } catch (error) {
+      const reason = errorMessage(fail(error, 'upload the image', signal));
+      log.warn({ jobId: request.jobId, image: imageUrl, reason }, 'mastodon image not attached; posting without it');
+      return undefined;
+    }
+  }
+
+  return {
+    platform: 'mastodon',
+    account: name,
+
+    async publish(request: PostRequest, signal?: AbortSignal): Promise<PostResult> {
+      const rest = client();
+      await readLimits(rest, signal);
+      const since = await firstAttempt(request.postKey);
+      if (now() - since > IDEMPOTENCY_TRUSTED_MS) {
+        let found: mastodon.v1.Status | undefined;
+        try {
+          found = await findPosted(rest, request.link.url, since, signal);
+        } catch (error) {
+          throw fail(error, 'look for an earlier attempt among its statuses', signal);
+        }
+        if (found) {
+          log.info({ jobId: request.jobId, id: found.id }, 'mastodon already has this post; an earlier attempt went through');
+          await sessions.write(attemptKey(request.postKey), undefined);
+          return { id: found.id, url: found.url ?? found.uri, alreadyPosted: true };
+        }
+      }
+      const mediaId = await attachImage(rest, request, signal);
+      let status: mastodon.v1.Status;
+      try {
+        status = await rest.v1.statuses.create(
+          { status: request.text, visibility: account.visibility, language: iso639(request.langs[0]), mediaIds: mediaId ? [mediaId] : undefined },
+          { requestInit: { headers: { 'Idempotency-Key': request.postKey }, signal } },
+        );
+      } catch (error) {
+        const mapped = fail(error, 'post', signal);
+        if (isHerautError(mapped, 'platform-rejected')) await sessions.write(attemptKey(request.postKey), undefined);
+        throw mapped;
+      }
+      await sessions.write(attemptKey(request.postKey), undefined);
+      const url = status.url ?? status.uri;
+      log.info({ jobId: request.jobId, id: status.id, url }, 'mastodon post published');
+      return { id: status.id, url };
+    },
+
+    async verify(): Promise<{ handle: string }> {
+      const rest = client();
+      try {
+        const credentials = await whoAmI(rest);
+        await readLimits(rest);
+        return { handle: `@${credentials.acct}@${new URL(account.instance).host}` };
+      } catch (error) {
+        throw fail(error, 'verify the token');
+      }
+    },
+  };
+}
+
+/** Mastodon takes an ISO 639 code, not a full BCP-47 tag. */
+function iso639(tag: string | undefined): string | undefined {
+  const primary = tag?.split('-')[0]?.toLowerCase();
+  return primary && /^[a-z]{2,3}$/.test(primary) ? primary : undefined;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
