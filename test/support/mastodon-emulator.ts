@@ -55,7 +55,8 @@ export interface MastodonEmulator {
   requests: Record<string, number>;
   /** Idempotency-Key headers received, in order. */
   idempotencyKeys: string[];
-  failNext(mode: MastodonFailMode, count?: number): void;
+  /** Makes the next `count` requests fail the given way; with `on` ("POST /api/v1/statuses"), only requests to that route. */
+  failNext(mode: MastodonFailMode, count?: number, on?: string): void;
   close(): Promise<void>;
 }
 
@@ -96,7 +97,7 @@ export async function startMastodonEmulator(options: MastodonEmulatorOptions): P
   const requests: Record<string, number> = {};
   const idempotencyKeys: string[] = [];
   const remembered = new Map<string, { statusId: string; at: number }>();
-  const failures: MastodonFailMode[] = [];
+  const failures: Array<{ mode: MastodonFailMode; on?: string }> = [];
   let nextId = 110_000_000_000_000_000n;
   let window = { start: 0, used: 0 };
   let origin = '';
@@ -274,7 +275,8 @@ export async function startMastodonEmulator(options: MastodonEmulatorOptions): P
     const url = new URL(req.url ?? '/', origin || 'http://127.0.0.1');
     const name = `${req.method} ${url.pathname}`;
     requests[name] = (requests[name] ?? 0) + 1;
-    const failure = failures.shift();
+    const index = failures.findIndex(({ on }) => on === undefined || on === name);
+    const failure = index === -1 ? undefined : failures.splice(index, 1)[0]!.mode;
     if (failure === 'drop') return void req.socket.destroy();
     if (failure === 'hang') return void req.resume();
     const body = await readBody(req);
@@ -299,7 +301,7 @@ export async function startMastodonEmulator(options: MastodonEmulatorOptions): P
     media,
     requests,
     idempotencyKeys,
-    failNext: (mode, count = 1) => void failures.push(...Array<MastodonFailMode>(count).fill(mode)),
+    failNext: (mode, count = 1, on) => void failures.push(...Array.from({ length: count }, () => ({ mode, on }))),
     async close() {
       const closed = new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();

@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { mastodon } from 'masto';
 import { parseDuration, type MastodonAccount } from '../../config/schema.js';
 import { errorMessage, isHerautError } from '../../errors.js';
 import { registerSecret, type Logger } from '../../log.js';
 import { fetchLimited } from '../../net/fetch-limited.js';
 import type { PostRequest, PostResult, Publisher, SessionStore } from '../platform.js';
-import { createMastodonClient, type MastodonClient } from './mastodon-client.js';
+import { createMastodonClient, type MastodonClient, type MastodonCredentials, type MastodonInstance, type MastodonMedia, type MastodonStatus } from './mastodon-client.js';
 import { toMastodonError } from './mastodon-error.js';
 import { rememberMastodonLimits } from './limits.js';
 
@@ -36,28 +35,29 @@ export function createMastodonPublisher(options: MastodonPublisherOptions): Publ
   const mediaPollMs = options.mediaPollMs ?? 1000;
   registerSecret(account.accessToken);
   const timeoutMs = parseDuration(account.timeout ?? '30s');
-  let me: mastodon.v1.AccountCredentials | undefined;
+  let me: MastodonCredentials | undefined;
   let limitsRead = false;
 
   const client = (): MastodonClient => createMastodonClient(name, account, timeoutMs);
-  const fail = (error: unknown, action: string, signal?: AbortSignal): unknown => toMastodonError(error, { account: name, action, timeoutMs, aborted: signal?.aborted === true });
+  const fail = (error: unknown, action: string): unknown => toMastodonError(error, { account: name, action, timeoutMs, now: now() });
   const attemptKey = (postKey: string): string => `mastodon-${name}-attempt-${postKey}`;
 
   async function readLimits(rest: MastodonClient, signal?: AbortSignal): Promise<void> {
     if (limitsRead) return;
     try {
-      const { configuration } = await rest.v2.instance.fetch(undefined, { requestInit: { signal } });
-      const limits = { maxCharacters: configuration.statuses.maxCharacters, charactersReservedPerUrl: configuration.statuses.charactersReservedPerUrl };
+      const { data } = await rest.get<MastodonInstance>('/api/v2/instance', { signal });
+      const { max_characters: maxCharacters, characters_reserved_per_url: charactersReservedPerUrl } = data.configuration.statuses;
+      const limits = { maxCharacters, charactersReservedPerUrl };
       rememberMastodonLimits(account.instance, limits);
       limitsRead = true;
       log.debug(limits, 'mastodon instance limits read');
     } catch (error) {
-      log.warn({ reason: errorMessage(fail(error, 'read the instance limits', signal)) }, 'mastodon instance limits not read; using the stock ones');
+      log.warn({ reason: errorMessage(fail(error, 'read the instance limits')) }, 'mastodon instance limits not read; using the stock ones');
     }
   }
 
-  async function whoAmI(rest: MastodonClient, signal?: AbortSignal): Promise<mastodon.v1.AccountCredentials> {
-    me ??= await rest.v1.accounts.verifyCredentials(undefined, { requestInit: { signal } });
+  async function whoAmI(rest: MastodonClient, signal?: AbortSignal): Promise<MastodonCredentials> {
+    me ??= (await rest.get<MastodonCredentials>('/api/v1/accounts/verify_credentials', { signal })).data;
     return me;
   }
 
@@ -71,16 +71,17 @@ export function createMastodonPublisher(options: MastodonPublisherOptions): Publ
   }
 
   /** The account's own statuses since the first attempt, newest first, looked through for the link (bounded: a few pages). */
-  async function findPosted(rest: MastodonClient, link: string, since: number, signal?: AbortSignal): Promise<mastodon.v1.Status | undefined> {
+  async function findPosted(rest: MastodonClient, link: string, since: number, signal?: AbortSignal): Promise<MastodonStatus | undefined> {
     const { id } = await whoAmI(rest, signal);
     const href = `href="${escapeHtml(link)}"`;
     let maxId: string | undefined;
     for (let page = 0; page < STATUS_PAGES; page += 1) {
-      const statuses = await rest.v1.accounts.$select(id).statuses.list({ limit: STATUS_PAGE_SIZE, maxId, excludeReblogs: true }, { requestInit: { signal } });
+      const query = { limit: STATUS_PAGE_SIZE, max_id: maxId, exclude_reblogs: true };
+      const { data: statuses } = await rest.get<MastodonStatus[]>(`/api/v1/accounts/${encodeURIComponent(id)}/statuses`, { query, signal });
       const found = statuses.find((status) => status.card?.url === link || status.content.includes(href));
       if (found) return found;
       const oldest = statuses.at(-1);
-      if (!oldest || statuses.length < STATUS_PAGE_SIZE || Date.parse(oldest.createdAt) < since - 60_000) return undefined;
+      if (!oldest || statuses.length < STATUS_PAGE_SIZE || Date.parse(oldest.created_at) < since - 60_000) return undefined;
       maxId = oldest.id;
     }
     return undefined;
@@ -92,16 +93,19 @@ export function createMastodonPublisher(options: MastodonPublisherOptions): Publ
     try {
       const { body } = await fetchLimited(imageUrl, { timeoutMs, maxBytes: MASTODON_MAX_IMAGE_BYTES, signal });
       const description = [...request.link.title.trim()].slice(0, MASTODON_MAX_ALT_TEXT).join('') || undefined;
-      let media = await rest.v2.media.create({ file: new Blob([body]), description, skipPolling: true }, { requestInit: { signal } });
+      const form = new FormData();
+      form.set('file', new Blob([body]), 'image');
+      if (description) form.set('description', description);
+      let { data: media } = await rest.post<MastodonMedia>('/api/v2/media', { body: form, signal });
       for (let poll = 0; !media.url; poll += 1) {
         if (poll >= MEDIA_POLLS) throw new Error(`the server was still processing the image after ${MEDIA_POLLS} looks`);
         await sleep(mediaPollMs, undefined, { signal });
-        media = await rest.v1.media.$select(media.id).fetch(undefined, { requestInit: { signal } });
+        ({ data: media } = await rest.get<MastodonMedia>(`/api/v1/media/${encodeURIComponent(media.id)}`, { signal }));
       }
       log.debug({ jobId: request.jobId, mediaId: media.id, bytes: body.length }, 'mastodon image uploaded');
       return media.id;
     } catch (error) {
-      const reason = errorMessage(fail(error, 'upload the image', signal));
+      const reason = errorMessage(fail(error, 'upload the image'));
       log.warn({ jobId: request.jobId, image: imageUrl, reason }, 'mastodon image not attached; posting without it');
       return undefined;
     }
@@ -116,11 +120,11 @@ export function createMastodonPublisher(options: MastodonPublisherOptions): Publ
       await readLimits(rest, signal);
       const since = await firstAttempt(request.postKey);
       if (now() - since > IDEMPOTENCY_TRUSTED_MS) {
-        let found: mastodon.v1.Status | undefined;
+        let found: MastodonStatus | undefined;
         try {
           found = await findPosted(rest, request.link.url, since, signal);
         } catch (error) {
-          throw fail(error, 'look for an earlier attempt among its statuses', signal);
+          throw fail(error, 'look for an earlier attempt among its statuses');
         }
         if (found) {
           log.info({ jobId: request.jobId, id: found.id }, 'mastodon already has this post; an earlier attempt went through');
@@ -129,14 +133,12 @@ export function createMastodonPublisher(options: MastodonPublisherOptions): Publ
         }
       }
       const mediaId = await attachImage(rest, request, signal);
-      let status: mastodon.v1.Status;
+      let status: MastodonStatus;
       try {
-        status = await rest.v1.statuses.create(
-          { status: request.text, visibility: account.visibility, language: iso639(request.langs[0]), mediaIds: mediaId ? [mediaId] : undefined },
-          { requestInit: { headers: { 'Idempotency-Key': request.postKey }, signal } },
-        );
+        const body = { status: request.text, visibility: account.visibility, language: iso639(request.langs[0]), media_ids: mediaId ? [mediaId] : undefined };
+        ({ data: status } = await rest.post<MastodonStatus>('/api/v1/statuses', { body, headers: { 'idempotency-key': request.postKey }, signal }));
       } catch (error) {
-        const mapped = fail(error, 'post', signal);
+        const mapped = fail(error, 'post');
         if (isHerautError(mapped, 'platform-rejected')) await sessions.write(attemptKey(request.postKey), undefined);
         throw mapped;
       }
