@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { HerautError } from '../errors.js';
 import { registerSecret } from '../log.js';
 import { Config } from './schema.js';
+import { platformIds, platformSpec } from '../platforms/registry.js';
 
 /** The installed package's root: the default home of queue/ and the bundled example. */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -177,7 +178,7 @@ function describeIssue(issue: z.core.$ZodIssue, doc: Document, data: unknown, wh
   if (issue.code === 'invalid_type' && !present) message = `is required (${issue.expected}); add it`;
   else if (issue.code === 'invalid_type') message = `must be ${issue.expected}, not ${describeValue(valueAt(data, keyPath))}`;
   else if (issue.code === 'invalid_value') message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  else if (issue.code === 'invalid_union' && keyPath[0] === 'accounts') message = 'must be "x" or "bluesky"; set platform: x or platform: bluesky';
+  else if (issue.code === 'invalid_union' && keyPath[0] === 'accounts') message = `must be one of ${platformIds.map((id) => `"${id}"`).join(', ')}; set platform: ${platformIds.join(' or platform: ')}`;
   return `${where(node?.range?.[0])}: ${formatPath(keyPath)}: ${message}`;
 }
 
@@ -241,19 +242,13 @@ function checkCron(config: Config, doc: Document, where: (offset: number | undef
   return problems;
 }
 
-const requiredCredentials = {
-  x: ['appKey', 'appSecret', 'accessToken', 'accessSecret'],
-  bluesky: ['identifier', 'password'],
-  mastodon: ['accessToken'],
-} as const;
-
 function missingCredentials(config: Config, doc: Document, where: (offset: number | undefined) => string): string[] {
   const problems: string[] = [];
   for (const [name, account] of Object.entries(config.accounts)) {
-    for (const key of requiredCredentials[account.platform]) {
+    for (const [key, env] of Object.entries(platformSpec(account.platform).credentialEnv)) {
       if (!(account as Record<string, unknown>)[key]) {
         const keyPath = ['accounts', name];
-        problems.push(`${where(nodeAt(doc, keyPath)?.range?.[0])}: ${formatPath([...keyPath, key])}: is required to post for real; add ${key}: \${SOME_ENV_VAR} and export that variable (or set dryRun: true)`);
+        problems.push(`${where(nodeAt(doc, keyPath)?.range?.[0])}: ${formatPath([...keyPath, key])}: is required to post for real; add ${key}: \${${env}} and export ${env} (or set dryRun: true)`);
       }
     }
   }

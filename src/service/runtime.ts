@@ -1,7 +1,9 @@
+import path from 'node:path';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Account } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Publisher } from '../platforms/platform.js';
+import { createFileSessionStore } from '../platforms/file-session-store.js';
 import { createPublisher } from '../platforms/registry.js';
 import { openQueue, type Queue } from '../queue/queue.js';
 
@@ -32,6 +34,7 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
   const queue = await openQueue({ dir: loaded.queueDir, namespace: config.dryRun ? 'dry-run' : 'live', now, log: options.log });
   if (options.retryAttention) await retryAccountsNeedingAttention(queue, Object.keys(config.accounts), options.log);
   const publishers = new Map<string, Promise<Publisher>>();
+  const sessions = createFileSessionStore(path.join(loaded.queueDir, 'sessions'));
   return {
     loaded,
     log: options.log,
@@ -44,7 +47,7 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
         const account = config.accounts[name] as Account;
         publisher = config.dryRun
           ? import('../platforms/dry-run/dry-run-publisher.js').then(({ createDryRunPublisher }) => createDryRunPublisher({ name, platform: account.platform, write }))
-          : createPublisher(name, account, { log: options.log, queueDir: loaded.queueDir });
+          : createPublisher(name, account, { log: options.log, sessions });
         publishers.set(name, publisher);
         publisher.catch(() => publishers.delete(name));
       }

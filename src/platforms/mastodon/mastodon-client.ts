@@ -1,4 +1,4 @@
-import type { MastodonAccount } from '../../config/schema.js';
+import type { MastodonAccount } from './mastodon-account.js';
 import { HerautError } from '../../errors.js';
 
 /** The fields heraut reads of Mastodon's entities (docs.joinmastodon.org/entities), as the API spells them. */

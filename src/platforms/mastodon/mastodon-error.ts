@@ -1,19 +1,19 @@
 import { HerautError } from '../../errors.js';
+import type { ErrorContext } from '../platform.js';
 import { MastodonHttpError, MastodonRequestError } from './mastodon-client.js';
 
 const FIVE_MINUTES = 5 * 60_000;
 
-export interface MastodonErrorContext {
-  account: string;
-  /** What we were doing, for the message: "post", "verify the token", "upload the image". */
-  action: string;
-  timeoutMs: number;
-  now: number;
+export interface MastodonErrorContext extends ErrorContext {
+  timeoutMs?: number;
+  now?: number;
 }
 
-/** Turns what the client throws into the HerautError whose code decides what happens next; anything else is a bug and passes through. */
-export function toMastodonError(error: unknown, context: MastodonErrorContext): unknown {
+/** Turns what the client throws into the HerautError whose code tells policyFor what happens next; undefined when it is not Mastodon's. */
+export function mapMastodonError(error: unknown, context: MastodonErrorContext): HerautError | undefined {
+  if (error instanceof HerautError) return error;
   const { account, action } = context;
+  const now = context.now ?? Date.now();
   if (error instanceof MastodonHttpError) {
     const { status } = error;
     const said = `${status}${error.serverWords ? `: ${error.serverWords}` : ''}`;
@@ -27,7 +27,7 @@ export function toMastodonError(error: unknown, context: MastodonErrorContext): 
     }
     if (status === 429) {
       const reset = Date.parse(error.headers.get('x-ratelimit-reset') ?? '');
-      const retryAt = Number.isFinite(reset) && reset > context.now ? reset : context.now + FIVE_MINUTES;
+      const retryAt = Number.isFinite(reset) && reset > now ? reset : now + FIVE_MINUTES;
       return new HerautError(
         'platform-rate-limited',
         `account ${account}: Mastodon refused to ${action}, the rate limit is used up; heraut will retry after ${new Date(retryAt).toISOString()} (raise accounts.${account}.pace.minGap if this keeps happening)`,
@@ -43,7 +43,7 @@ export function toMastodonError(error: unknown, context: MastodonErrorContext): 
     });
   }
   if (error instanceof MastodonRequestError) {
-    const seconds = Math.round(context.timeoutMs / 100) / 10;
+    const seconds = Math.round((context.timeoutMs ?? 30_000) / 100) / 10;
     const message = {
       aborted: `account ${account}: interrupted while trying to ${action}; heraut will retry with the same Idempotency-Key`,
       timeout: `account ${account}: Mastodon did not answer within ${seconds}s when trying to ${action}; heraut will retry (raise accounts.${account}.timeout if this keeps happening)`,
@@ -51,5 +51,5 @@ export function toMastodonError(error: unknown, context: MastodonErrorContext): 
     }[error.reason];
     return new HerautError('platform-unavailable', message, { cause: error, retryable: true, details: { account, reason: error.reason } });
   }
-  return error;
+  return undefined;
 }

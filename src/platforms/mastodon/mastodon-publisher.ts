@@ -1,20 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseDuration, type MastodonAccount } from '../../config/schema.js';
+import { parseDuration } from '../../config/fields.js';
 import { errorMessage, isHerautError } from '../../errors.js';
-import { registerSecret, type Logger } from '../../log.js';
+import { registerSecret } from '../../log.js';
 import { fetchLimited } from '../../net/fetch-limited.js';
-import type { PostRequest, PostResult, Publisher, SessionStore } from '../platform.js';
+import type { PostRequest, PostResult, Publisher, PublisherContext } from '../platform.js';
+import type { MastodonAccount } from './mastodon-account.js';
 import { createMastodonClient, type MastodonClient, type MastodonCredentials, type MastodonInstance, type MastodonMedia, type MastodonStatus } from './mastodon-client.js';
-import { toMastodonError } from './mastodon-error.js';
-import { rememberMastodonLimits } from './limits.js';
+import { mapMastodonError } from './mastodon-error.js';
+import { rememberMastodonLimits } from './mastodon-limits.js';
 
-export interface MastodonPublisherOptions {
-  /** The account's name in the config. */
-  name: string;
-  account: MastodonAccount;
-  log: Logger;
-  /** Keeps when each post was first tried, across processes: past the Idempotency-Key's hour a retry must look before it posts. */
-  sessions: SessionStore;
+/** `sessions` keeps when each post was first tried, across processes: past the Idempotency-Key's hour a retry must look before it posts. */
+export interface MastodonPublisherOptions extends PublisherContext<MastodonAccount> {
   now?: () => number;
   /** Wait between two looks at an image the server is still processing. */
   mediaPollMs?: number;
@@ -30,7 +26,7 @@ const STATUS_PAGE_SIZE = 40;
 
 export function createMastodonPublisher(options: MastodonPublisherOptions): Publisher {
   const { name, account, sessions } = options;
-  const log = options.log.child({ platform: 'mastodon', account: name });
+  const { log } = options;
   const now = options.now ?? Date.now;
   const mediaPollMs = options.mediaPollMs ?? 1000;
   registerSecret(account.accessToken);
@@ -39,7 +35,7 @@ export function createMastodonPublisher(options: MastodonPublisherOptions): Publ
   let limitsRead = false;
 
   const client = (): MastodonClient => createMastodonClient(name, account, timeoutMs);
-  const fail = (error: unknown, action: string): unknown => toMastodonError(error, { account: name, action, timeoutMs, now: now() });
+  const fail = (error: unknown, action: string): unknown => mapMastodonError(error, { account: name, action, timeoutMs, now: now() }) ?? error;
   const attemptKey = (postKey: string): string => `mastodon-${name}-attempt-${postKey}`;
 
   async function readLimits(rest: MastodonClient, signal?: AbortSignal): Promise<void> {

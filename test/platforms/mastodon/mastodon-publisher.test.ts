@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MastodonAccount } from '../../../src/config/schema.js';
+import { MastodonAccount } from '../../../src/platforms/mastodon/mastodon-account.js';
 import { HerautError, isHerautError, policyFor } from '../../../src/errors.js';
 import { silentLogger, type Logger } from '../../../src/log.js';
-import { mastodonLimits, measureMastodon } from '../../../src/platforms/mastodon/limits.js';
+import { mastodonLimits, measureMastodon } from '../../../src/platforms/mastodon/mastodon-limits.js';
 import { createMastodonPublisher } from '../../../src/platforms/mastodon/mastodon-publisher.js';
 import type { PostRequest, Publisher, SessionStore } from '../../../src/platforms/platform.js';
 import { startMastodonEmulator, type MastodonEmulator, type MastodonEmulatorOptions } from '../../support/mastodon-emulator.js';
@@ -63,6 +63,31 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await emulator.close();
+});
+
+describe('Mastodon length', () => {
+  it('counts as a stock instance before any instance is read', () => {
+    expect(mastodonLimits()).toEqual({ maxCharacters: 500, charactersReservedPerUrl: 23 });
+    expect(measureMastodon('voir https://example.org/a https://example.org/b')).toEqual({ weighted: 5 + 23 + 1 + 23, limit: 500, valid: true });
+  });
+
+  it('reads the instance limits and measures as the instance counts: graphemes, every URL as reserved', async () => {
+    await startEmulator({ maxCharacters: 120, charactersReservedPerUrl: 30 });
+    expect(await publisher().verify()).toEqual({ handle: `@heraut@${new URL(emulator.url).host}` });
+    const limits = mastodonLimits();
+    expect(limits).toEqual({ maxCharacters: 120, charactersReservedPerUrl: 30 });
+
+    const url = `https://example.org/${'long-path/'.repeat(20)}`;
+    const family = '👨‍👩‍👧';
+    const fits = `${family}${'a'.repeat(120 - 30 - 2)} ${url}`;
+    expect(measureMastodon(fits, limits)).toEqual({ weighted: 120, limit: 120, valid: true });
+    await publisher().publish(request(fits));
+    const over = `b${fits}`;
+    expect(measureMastodon(over, limits).valid).toBe(false);
+    expectHeraut(await catchError(publisher().publish(request(over))), 'platform-rejected');
+    expect(emulator.statuses).toHaveLength(1);
+  });
+
 });
 
 describe('createMastodonPublisher: publish', () => {
@@ -169,30 +194,6 @@ describe('createMastodonPublisher: publish', () => {
     expect(error.message).toContain('Validation failed: Text character limit of 500 exceeded');
     expect(policyFor(error)).toEqual({ action: 'fail' });
     expect(sessions.values.size).toBe(0);
-  });
-});
-
-describe('Mastodon length', () => {
-  it('reads the instance limits and measures as the instance counts: graphemes, every URL as reserved', async () => {
-    await startEmulator({ maxCharacters: 120, charactersReservedPerUrl: 30 });
-    expect(await publisher().verify()).toEqual({ handle: `@heraut@${new URL(emulator.url).host}` });
-    const limits = mastodonLimits(emulator.url);
-    expect(limits).toEqual({ maxCharacters: 120, charactersReservedPerUrl: 30 });
-
-    const url = `https://example.org/${'long-path/'.repeat(20)}`;
-    const family = '👨‍👩‍👧';
-    const fits = `${family}${'a'.repeat(120 - 30 - 2)} ${url}`;
-    expect(measureMastodon(fits, limits)).toEqual({ characters: 120, limit: 120, valid: true });
-    await publisher().publish(request(fits));
-    const over = `b${fits}`;
-    expect(measureMastodon(over, limits).valid).toBe(false);
-    expectHeraut(await catchError(publisher().publish(request(over))), 'platform-rejected');
-    expect(emulator.statuses).toHaveLength(1);
-  });
-
-  it('counts as a stock instance before the limits are read', () => {
-    expect(mastodonLimits('https://never-read.example')).toEqual({ maxCharacters: 500, charactersReservedPerUrl: 23 });
-    expect(measureMastodon('voir https://example.org/a https://example.org/b').characters).toBe(5 + 23 + 1 + 23);
   });
 });
 
