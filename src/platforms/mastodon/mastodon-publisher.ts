@@ -7,7 +7,7 @@ import type { PostRequest, PostResult, Publisher, PublisherContext } from '../pl
 import type { MastodonAccount } from './mastodon-account.js';
 import { createMastodonClient, type MastodonClient, type MastodonCredentials, type MastodonInstance, type MastodonMedia, type MastodonStatus } from './mastodon-client.js';
 import { mapMastodonError } from './mastodon-error.js';
-import { rememberMastodonLimits } from './mastodon-limits.js';
+import { rememberMastodonLimits, type MastodonLimits } from './mastodon-limits.js';
 
 /** `sessions` keeps when each post was first tried, across processes: past the Idempotency-Key's hour a retry must look before it posts. */
 export interface MastodonPublisherOptions extends PublisherContext<MastodonAccount> {
@@ -32,24 +32,24 @@ export function createMastodonPublisher(options: MastodonPublisherOptions): Publ
   registerSecret(account.accessToken);
   const timeoutMs = parseDuration(account.timeout ?? '30s');
   let me: MastodonCredentials | undefined;
-  let limitsRead = false;
+  let limits: MastodonLimits | undefined;
 
   const client = (): MastodonClient => createMastodonClient(name, account, timeoutMs);
   const fail = (error: unknown, action: string): unknown => mapMastodonError(error, { account: name, action, timeoutMs, now: now() }) ?? error;
   const attemptKey = (postKey: string): string => `mastodon-${name}-attempt-${postKey}`;
 
-  async function readLimits(rest: MastodonClient, signal?: AbortSignal): Promise<void> {
-    if (limitsRead) return;
+  async function readLimits(rest: MastodonClient, signal?: AbortSignal): Promise<MastodonLimits | undefined> {
+    if (limits) return limits;
     try {
       const { data } = await rest.get<MastodonInstance>('/api/v2/instance', { signal });
       const { max_characters: maxCharacters, characters_reserved_per_url: charactersReservedPerUrl } = data.configuration.statuses;
-      const limits = { maxCharacters, charactersReservedPerUrl };
+      limits = { maxCharacters, charactersReservedPerUrl };
       rememberMastodonLimits(account.instance, limits);
-      limitsRead = true;
       log.debug(limits, 'mastodon instance limits read');
     } catch (error) {
       log.warn({ reason: errorMessage(fail(error, 'read the instance limits')) }, 'mastodon instance limits not read; using the stock ones');
     }
+    return limits;
   }
 
   async function whoAmI(rest: MastodonClient, signal?: AbortSignal): Promise<MastodonCredentials> {
@@ -148,8 +148,9 @@ export function createMastodonPublisher(options: MastodonPublisherOptions): Publ
       const rest = client();
       try {
         const credentials = await whoAmI(rest);
-        await readLimits(rest);
-        return { handle: `@${credentials.acct}@${new URL(account.instance).host}` };
+        const read = await readLimits(rest);
+        const shown = read ? ` (${read.maxCharacters} characters a post, a link counts ${read.charactersReservedPerUrl})` : '';
+        return { handle: `@${credentials.acct}@${new URL(account.instance).host}${shown}` };
       } catch (error) {
         throw fail(error, 'verify the token');
       }

@@ -73,7 +73,7 @@ describe('Mastodon length', () => {
 
   it('reads the instance limits and measures as the instance counts: graphemes, every URL as reserved', async () => {
     await startEmulator({ maxCharacters: 120, charactersReservedPerUrl: 30 });
-    expect(await publisher().verify()).toEqual({ handle: `@heraut@${new URL(emulator.url).host}` });
+    expect(await publisher().verify()).toEqual({ handle: `@heraut@${new URL(emulator.url).host} (120 characters a post, a link counts 30)` });
     const limits = mastodonLimits();
     expect(limits).toEqual({ maxCharacters: 120, charactersReservedPerUrl: 30 });
 
