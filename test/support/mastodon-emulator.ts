@@ -9,8 +9,11 @@ import twitterText from 'twitter-text';
  * Plain module (no test-runner imports) so a test can also run it for a separate heraut process.
  */
 
-/** 'drop': no answer at all; 'lose-response': the request is carried out, then the connection is cut. */
-export type MastodonFailMode = '500' | '503-html' | '429' | '401' | 'drop' | 'lose-response' | 'hang';
+/**
+ * 'drop': no answer at all; 'lose-response': the request is carried out, then the connection is cut;
+ * 'echo-authorization': a 422 whose error quotes the request's Authorization header, as some proxies do.
+ */
+export type MastodonFailMode = '500' | '503-html' | '429' | '401' | 'drop' | 'lose-response' | 'hang' | 'echo-authorization';
 
 export interface MastodonEmulatorOptions {
   accessToken: string;
@@ -245,10 +248,8 @@ export async function startMastodonEmulator(options: MastodonEmulatorOptions): P
     if (forced === '401' || authorization !== `Bearer ${options.accessToken}`) {
       return error(401, 'The access token is invalid', { 'www-authenticate': 'Bearer realm="Doorkeeper", error="invalid_token", error_description="The access token is invalid"' });
     }
-    if (forced === '429') {
-      window.used = rateLimit.limit;
-      return error(429, 'Too many requests', rateHeaders());
-    }
+    if (forced === '429') return error(429, 'Too many requests', { ...rateHeaders(), 'x-ratelimit-remaining': '0' });
+    if (forced === 'echo-authorization') return error(422, `Validation failed: the request's Authorization (${authorization}) is not allowed here`);
     const limited = countRequest();
     if (limited) return limited;
     const withRate = (reply: Reply): Reply => ({ ...reply, headers: { ...rateHeaders(), ...reply.headers } });
