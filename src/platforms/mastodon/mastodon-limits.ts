@@ -10,7 +10,7 @@ export interface MastodonLimits {
 }
 
 /** A stock instance's limits, used until an instance's own are read. */
-export const MASTODON_DEFAULT_LIMITS: MastodonLimits = { maxCharacters: 500, charactersReservedPerUrl: 23 };
+const MASTODON_DEFAULT_LIMITS: MastodonLimits = { maxCharacters: 500, charactersReservedPerUrl: 23 };
 
 const known = new Map<string, MastodonLimits>();
 

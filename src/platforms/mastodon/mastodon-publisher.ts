@@ -17,16 +17,15 @@ export interface MastodonPublisherOptions extends PublisherContext<MastodonAccou
 }
 
 /** Mastodon keeps an Idempotency-Key for one hour; past 50 minutes heraut no longer counts on it. */
-export const IDEMPOTENCY_TRUSTED_MS = 50 * 60_000;
-export const MASTODON_MAX_IMAGE_BYTES = 16 * 1024 * 1024;
-export const MASTODON_MAX_ALT_TEXT = 1500;
+const IDEMPOTENCY_TRUSTED_MS = 50 * 60_000;
+const MASTODON_MAX_IMAGE_BYTES = 16 * 1024 * 1024;
+const MASTODON_MAX_ALT_TEXT = 1500;
 const MEDIA_POLLS = 20;
 const STATUS_PAGES = 3;
 const STATUS_PAGE_SIZE = 40;
 
 export function createMastodonPublisher(options: MastodonPublisherOptions): Publisher {
-  const { name, account, sessions } = options;
-  const { log } = options;
+  const { name, account, sessions, log } = options;
   const now = options.now ?? Date.now;
   const mediaPollMs = options.mediaPollMs ?? 1000;
   registerSecret(account.accessToken);
