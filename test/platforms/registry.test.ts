@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { XRPCError } from '@atproto/api';
 import { describe, expect, it } from 'vitest';
 import { Config } from '../../src/config/schema.js';
@@ -18,6 +19,19 @@ describe('platform registry', () => {
     expect(Object.values(config.accounts).map((account) => account.platform)).toEqual(platformIds);
     expect(Config.safeParse({ accounts: { a: { platform: 'myspace' } } }).success).toBe(false);
     expect(Config.safeParse({ feeds: [{ id: 'f', url: 'u', template: { myspace: '{link}' } }] }).success).toBe(false);
+  });
+
+  it('loads no platform client to read the config, write teasers or map an error', () => {
+    const script = `
+      const { createRequire } = await import('node:module');
+      const { loadConfig } = await import('./src/config/load-config.ts');
+      const { fitTeaser } = await import('./src/teaser/fit-teaser.ts');
+      const { platformSpec, platformIds } = await import('./src/platforms/registry.ts');
+      for (const id of platformIds) platformSpec(id).mapError(new Error('x'), { account: 'a', action: 'post' });
+      const loaded = Object.keys(createRequire(import.meta.url).cache).filter((file) => /twitter-text|twitter-api-v2|@atproto/.test(file));
+      process.stdout.write(JSON.stringify(loaded));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual([]);
   });
 
   it('prices posts and caps budgets only where the platform says so', () => {
