@@ -178,8 +178,12 @@ function describeIssue(issue: z.core.$ZodIssue, doc: Document, data: unknown, wh
   if (issue.code === 'invalid_type' && !present) message = `is required (${issue.expected}); add it`;
   else if (issue.code === 'invalid_type') message = `must be ${issue.expected}, not ${describeValue(valueAt(data, keyPath))}`;
   else if (issue.code === 'invalid_value') message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  else if (issue.code === 'invalid_union' && keyPath[0] === 'accounts') message = `must be one of ${platformIds.map((id) => `"${id}"`).join(', ')}; set platform: ${platformIds.join(' or platform: ')}`;
+  else if (issue.code === 'invalid_union' && keyPath[0] === 'accounts') message = `must be ${alternatives(platformIds.map((id) => `"${id}"`))}; set ${alternatives(platformIds.map((id) => `platform: ${id}`))}`;
   return `${where(node?.range?.[0])}: ${formatPath(keyPath)}: ${message}`;
+}
+
+function alternatives(items: string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items.at(-1)}` : items.join('');
 }
 
 function describeValue(value: unknown): string {

@@ -35,7 +35,6 @@ export interface FeedState {
   etag?: string;
   lastModified?: string;
   movedTo?: string;
-  movedReported?: boolean;
   lastPollAt?: string;
   lastSuccessAt?: string;
   lastError?: string;

@@ -50,7 +50,6 @@ async function pollFeedOnce(runtime: Runtime, feed: FeedConfig, options: { signa
     if (result.movedTo && result.movedTo !== state.movedTo) {
       log.warn({ url: feed.url, movedTo: result.movedTo }, 'feed moved permanently; update its url in the configuration');
       state.movedTo = result.movedTo;
-      state.movedReported = true;
     }
     outcome.items = result.articles.length;
     Object.assign(outcome, await takeNewArticles(runtime, feed, result.articles));

@@ -1,4 +1,4 @@
-import { XRPCError } from '@atproto/api';
+import type { XRPCError } from '@atproto/api';
 import { HerautError } from '../../errors.js';
 import { scrubSecrets } from '../../log.js';
 import type { ErrorContext } from '../platform.js';
@@ -15,7 +15,7 @@ const RATE_LIMIT_FALLBACK_MS = 5 * 60_000;
 export function mapBlueskyError(error: unknown, context: ErrorContext): HerautError | undefined {
   if (error instanceof HerautError) return error;
   const { account, action } = context;
-  if (error instanceof XRPCError) {
+  if (isXrpcError(error)) {
     const status = Number(error.status);
     const name = error.error ?? '';
     const detail = failureReason(error);
@@ -41,6 +41,11 @@ export function mapBlueskyError(error: unknown, context: ErrorContext): HerautEr
     return new HerautError('platform-rejected', `Bluesky rejected ${action} for account "${account}": ${detail}`, { cause: error, details });
   }
   return undefined;
+}
+
+// Told apart by shape, so that mapping an error does not load @atproto/api.
+function isXrpcError(error: unknown): error is XRPCError {
+  return error instanceof Error && (error as { success?: unknown }).success === false && typeof (error as { status?: unknown }).status === 'number';
 }
 
 /** mapBlueskyError, or the error itself when it is not Bluesky's. */
