@@ -1,4 +1,4 @@
-import twitterText from 'twitter-text';
+import { createRequire } from 'node:module';
 import { countGraphemes } from '../../graphemes.js';
 import type { TextLength } from '../platform.js';
 
@@ -11,6 +11,9 @@ export interface MastodonLimits {
 
 /** A stock instance's limits, used until an instance's own are read. */
 const MASTODON_DEFAULT_LIMITS: MastodonLimits = { maxCharacters: 500, charactersReservedPerUrl: 23 };
+
+type TwitterText = typeof import('twitter-text');
+let twitterText: TwitterText | undefined;
 
 const known = new Map<string, MastodonLimits>();
 
@@ -28,8 +31,12 @@ export function mastodonLimits(): MastodonLimits {
   return { maxCharacters: Math.min(...all.map((l) => l.maxCharacters)), charactersReservedPerUrl: Math.max(...all.map((l) => l.charactersReservedPerUrl)) };
 }
 
-/** Mastodon's StatusLengthValidator: grapheme clusters, every http(s) URL weighs characters_reserved_per_url. */
+/**
+ * Mastodon's StatusLengthValidator: grapheme clusters, every http(s) URL (found by twitter-text's rule, as Mastodon
+ * does; loaded on first use) weighs characters_reserved_per_url.
+ */
 export function measureMastodon(text: string, limits: MastodonLimits = mastodonLimits()): TextLength {
+  twitterText ??= createRequire(import.meta.url)('twitter-text') as TwitterText;
   const urls = twitterText.extractUrlsWithIndices(text, { extractUrlsWithoutProtocol: false });
   let weighted = urls.length * limits.charactersReservedPerUrl;
   let from = 0;
