@@ -117,6 +117,8 @@ export interface PlatformSpec<Id extends string = string, Schema extends Account
   showLink(url: string): string;
   /** Links and hashtags go beside the text as facets (UTF-8 byte ranges). */
   readonly facets: boolean;
+  /** Whether the platform links `#tag` as one whole hashtag; absent: any tag of letters, digits and "_" is. */
+  linksHashtag?(tag: string): boolean;
   /** A fresh post key, stored with the job before the first attempt. */
   newPostKey(): Promise<string>;
   /** The account's publisher; imports the platform's client on first use so that `--help` and dry runs stay fast. */

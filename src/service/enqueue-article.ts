@@ -27,7 +27,7 @@ export async function buildJob(runtime: Runtime, feed: FeedConfig, article: Arti
       account,
       platform,
       teaser,
-      // A dry run never reaches a platform, so it needs no real record key (and skips loading the Bluesky library).
+      // A dry run never reaches a platform, so it needs no real record key (and loads no platform library).
       postKey: config.dryRun ? `dry-run-${randomUUID()}` : await newPostKey(platform),
       state: options.review ?? feed.review ? 'review' : 'pending',
       attempts: 0,

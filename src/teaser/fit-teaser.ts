@@ -14,7 +14,7 @@ export interface TeaserDraft {
   title: string;
   emojis: string[];
   hashtags: string[];
-  /** The full URL; X shows it whole, Bluesky shows it shortened with a facet to the full URL. */
+  /** The full URL; shown as each platform shows links (whole, or shortened with a facet to the full URL). */
   link: string;
   langs: string[];
   writer: WriterId;

@@ -215,7 +215,7 @@ const HASHTAG_IN_TEXT = /(?<![\p{L}\p{M}\p{N}_&/])[#＃]([\p{L}\p{M}\p{N}_]+)/gu
 
 /**
  * Checks a text a person edited against the platform's limits and rebuilds what goes with it:
- * hashtags, emojis and, for Bluesky, facets for the link (shown whole or shortened) and the hashtags.
+ * hashtags, emojis and, for platforms with facets, facets for the link (shown whole or shortened) and the hashtags.
  */
 export function checkEditedTeaser(platform: PlatformId, text: string, link: string, langs: string[], writer: WriterId = 'extractive'): Teaser {
   const length = measureFor(platform, text);

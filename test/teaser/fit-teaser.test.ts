@@ -17,7 +17,7 @@ function draft(sentences: string[], fields: Partial<TeaserDraft> = {}): TeaserDr
 }
 
 function xLength(hook: string, emojis: string[], tags: string[]): number {
-  return measureX(`${hook} ${emojis.join('')} ${tags.map((t) => `#${t}`).join(' ')}\n\n${LINK}`).weighted;
+  return measureX(`${hook} ${emojis.join('')} ${tags.map((t) => `#${t}`).join(' ')}\n\n${LINK}`).weighted!;
 }
 
 /** A sentence of plain words, exactly `n` characters long, ending with a full stop. */

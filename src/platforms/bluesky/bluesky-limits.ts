@@ -3,6 +3,8 @@ import type { TextLength } from '../platform.js';
 
 export const BLUESKY_MAX_GRAPHEMES = 300;
 export const BLUESKY_MAX_BYTES = 3000;
+const MAX_TAG_GRAPHEMES = 64;
+const MAX_TAG_BYTES = 640;
 
 export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
@@ -36,4 +38,9 @@ export function shortenLinkForDisplay(url: string): string {
   const restHead = leadingGraphemes(rest, 16);
   if (restHead.length > 15) rest = `${restHead.slice(0, 13).join('')}…`;
   return host + rest || url;
+}
+
+/** The app.bsky.richtext.facet#tag limits: at most 64 graphemes and 640 bytes. */
+export function isBlueskyHashtag(tag: string): boolean {
+  return utf8Length(tag) <= MAX_TAG_BYTES && countGraphemes(tag, MAX_TAG_GRAPHEMES) <= MAX_TAG_GRAPHEMES;
 }

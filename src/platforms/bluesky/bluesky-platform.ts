@@ -1,7 +1,7 @@
 import { definePlatform } from '../platform.js';
 import { BlueskyAccount } from './bluesky-account.js';
 import { mapBlueskyError } from './bluesky-error.js';
-import { BLUESKY_MAX_BYTES, fitsBluesky, measureBluesky, shortenLinkForDisplay } from './bluesky-limits.js';
+import { BLUESKY_MAX_BYTES, fitsBluesky, isBlueskyHashtag, measureBluesky, shortenLinkForDisplay } from './bluesky-limits.js';
 
 export const blueskyPlatform = definePlatform({
   id: 'bluesky',
@@ -13,6 +13,7 @@ export const blueskyPlatform = definePlatform({
   describeLength: (length) => `${length.graphemes} graphemes and ${length.bytes} bytes, Bluesky allows ${length.limit} graphemes and ${BLUESKY_MAX_BYTES} bytes`,
   showLink: shortenLinkForDisplay,
   facets: true,
+  linksHashtag: isBlueskyHashtag,
   async newPostKey() {
     const { newBlueskyPostKey } = await import('./bluesky-publisher.js');
     return newBlueskyPostKey();

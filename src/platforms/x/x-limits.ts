@@ -6,9 +6,20 @@ export const X_MAX_WEIGHTED_LENGTH = 280;
 type TwitterText = typeof import('twitter-text');
 let twitterText: TwitterText | undefined;
 
-/** X's own rule (twitter-text, loaded on first use: it takes a tenth of a second): NFC, weighted code points, every URL counted as 23. */
-export function measureX(text: string): TextLength {
+// Loaded on first use: it takes a tenth of a second.
+function twitter(): TwitterText {
   twitterText ??= createRequire(import.meta.url)('twitter-text') as TwitterText;
-  const parsed = twitterText.parseTweet(text);
+  return twitterText;
+}
+
+/** X's own rule (twitter-text): NFC, weighted code points, every URL counted as 23. */
+export function measureX(text: string): TextLength {
+  const parsed = twitter().parseTweet(text);
   return { weighted: parsed.weightedLength, limit: X_MAX_WEIGHTED_LENGTH, valid: parsed.valid };
+}
+
+/** X links `#tag` as one hashtag, all of it. */
+export function isXHashtag(tag: string): boolean {
+  const extracted = twitter().extractHashtags(`#${tag}`);
+  return twitter().isValidHashtag(`#${tag}`) && extracted.length === 1 && extracted[0] === tag;
 }

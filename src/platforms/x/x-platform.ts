@@ -3,7 +3,7 @@ import { definePlatform } from '../platform.js';
 import { XAccount } from './x-account.js';
 import { X_CREDENTIAL_ENV } from './x-credentials.js';
 import { mapXError } from './x-error.js';
-import { measureX } from './x-limits.js';
+import { isXHashtag, measureX } from './x-limits.js';
 
 export const xPlatform = definePlatform({
   id: 'x',
@@ -15,6 +15,7 @@ export const xPlatform = definePlatform({
   describeLength: (length) => `${length.weighted} weighted characters, X allows ${length.limit} (a link counts 23, emoji and CJK count 2)`,
   showLink: (url) => url,
   facets: false,
+  linksHashtag: isXHashtag,
   newPostKey: async () => randomUUID(),
   async createPublisher(context) {
     const { createXPublisher } = await import('./x-publisher.js');
