@@ -13,7 +13,6 @@ export type ErrorCode =
   | 'platform-rejected'
   | 'platform-rate-limited'
   | 'platform-unavailable'
-  | 'budget-exceeded'
   | 'queue-busy'
   | 'queue-corrupt'
   | 'queue-unreachable'

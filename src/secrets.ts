@@ -5,8 +5,18 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 4) secrets.add(value);
 }
 
+// Whatever a server echoes back: an Authorization header's value, OAuth 1.0a parameters, bearer tokens. Each stops at a
+// quote or backslash so that JSON log lines stay JSON.
+const credentialPatterns: Array<[RegExp, string]> = [
+  [/\b(oauth_[a-z_]+\s*=\s*\\?"?)[^"\\&,\s]*/gi, '$1[redacted]'],
+  [/\b(authorization\\?"?\s*[:=]\s*\\?"?(?:(?:Bearer|Basic|Token)\s+)?)(?!OAuth\b)[^"\\\s,]+/gi, '$1[redacted]'],
+  [/\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1[redacted]'],
+];
+
+/** Registered secrets and any credential material a server may echo, replaced by "[redacted]": the one scrub for logs and stored errors. */
 export function scrubSecrets(text: string): string {
   let out = text;
   for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+  for (const [pattern, replacement] of credentialPatterns) out = out.replace(pattern, replacement);
   return out;
 }

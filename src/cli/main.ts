@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // No V8 flags here: --max-semi-space-size=4 made every start about a fifth slower (npm run bench). The service gives it to its
 // cycles, where a small young generation keeps the peak of a large feed ~30 MB lower; the deploy recipes give it to the service.
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { writeSync } from 'node:fs';
 import type { CheckOptions, GlobalOptions, InitOptions, PostOptions, PreviewOptions, ReviewOptions, RunOptions, StatusOptions } from './options.js';
 
@@ -91,6 +91,17 @@ function buildProgram(): Command {
     .command('schema')
     .description('print the JSON Schema of the configuration file')
     .action(async () => (await import('./commands/schema.js')).schemaCommand());
+
+  program
+    .command('import')
+    .description('record the articles another bot already posted as posted for a feed, so the first run posts only what is new')
+    .addArgument(new Argument('<source>', 'feed2toot (its cachefile: one entry id per line) or urls (one URL per line)').choices(['feed2toot', 'urls']))
+    .argument('<file>', 'the file to read')
+    .requiredOption('--feed <id>', 'the feed, as configured, these articles came from')
+    .option('--dry-run', 'show what would be recorded; record nothing')
+    .action(async (source: 'feed2toot' | 'urls', file: string, options: { feed: string; dryRun?: boolean }) =>
+      (await import('./commands/import.js')).importCommand(program.opts<GlobalOptions>(), source, file, options),
+    );
 
   for (const [name, description] of [
     ['approve', 'let a job that waits for review be published'],

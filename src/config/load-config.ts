@@ -9,6 +9,7 @@ import { errorMessage, HerautError } from '../errors.js';
 import { registerSecret } from '../log.js';
 import { cronProblem } from './cron.js';
 import { Config } from './schema.js';
+import { platformIds, platformSpec } from '../platforms/registry.js';
 
 /** The installed package's root: home of the bundled example and schema, never of state. */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -219,8 +220,12 @@ function describeIssue(issue: z.core.$ZodIssue, doc: Document, data: unknown, wh
   if (issue.code === 'invalid_type' && !present) message = `is required (${issue.expected}); add it`;
   else if (issue.code === 'invalid_type') message = `must be ${issue.expected}, not ${describeValue(valueAt(data, keyPath))}`;
   else if (issue.code === 'invalid_value') message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  else if (issue.code === 'invalid_union' && keyPath[0] === 'accounts') message = 'must be "x" or "bluesky"; set platform: x or platform: bluesky';
+  else if (issue.code === 'invalid_union' && keyPath[0] === 'accounts') message = `must be ${alternatives(platformIds.map((id) => `"${id}"`))}; set ${alternatives(platformIds.map((id) => `platform: ${id}`))}`;
   return `${where(node?.range?.[0])}: ${formatPath(keyPath)}: ${message}`;
+}
+
+function alternatives(items: string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items.at(-1)}` : items.join('');
 }
 
 function describeValue(value: unknown): string {
@@ -284,18 +289,13 @@ function checkCron(config: Config, doc: Document, where: (offset: number | undef
   return problems;
 }
 
-const requiredCredentials = {
-  x: ['appKey', 'appSecret', 'accessToken', 'accessSecret'],
-  bluesky: ['identifier', 'password'],
-} as const;
-
 function missingCredentials(config: Config, doc: Document, where: (offset: number | undefined) => string): string[] {
   const problems: string[] = [];
   for (const [name, account] of Object.entries(config.accounts)) {
-    for (const key of requiredCredentials[account.platform]) {
+    for (const [key, env] of Object.entries(platformSpec(account.platform).credentialEnv)) {
       if (!(account as Record<string, unknown>)[key]) {
         const keyPath = ['accounts', name];
-        problems.push(`${where(nodeAt(doc, keyPath)?.range?.[0])}: ${formatPath([...keyPath, key])}: is required to post for real; add ${key}: \${SOME_ENV_VAR} and export that variable (or set dryRun: true)`);
+        problems.push(`${where(nodeAt(doc, keyPath)?.range?.[0])}: ${formatPath([...keyPath, key])}: is required to post for real; add ${key}: \${${env}} and export ${env} (or set dryRun: true)`);
       }
     }
   }

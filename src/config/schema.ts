@@ -1,68 +1,12 @@
 import safeRegex from 'safe-regex2';
 import { z } from 'zod';
 import { alertKinds } from '../alerts/alert.js';
-import { Duration, Timeout, TimerDelay } from './duration.js';
+import { accountSchemas, platformIds, type PlatformId } from '../platforms/registry.js';
+import { Duration, Media, Timeout, TimerDelay, Url } from './fields.js';
 
-export { Duration, parseDuration } from './duration.js';
+export { Duration, parseDuration, Pace } from './fields.js';
 
-const Url = z.string().refine((value) => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}, 'must be an http:// or https:// URL');
-
-export const Pace = z
-  .strictObject({
-    minGap: Duration.default('5m').describe('Least time between two posts of this account; 0 turns it off.'),
-    maxPerDay: z.number().int().positive().optional().describe('Most posts in a calendar day (in `timezone`).'),
-    slots: z.array(z.string()).optional().describe('Cron expressions (in `timezone`) of the minutes when posting is allowed.'),
-  })
-  .describe('Pacing of this account\'s posts.');
-export type Pace = z.infer<typeof Pace>;
-
-export const Budget = z
-  .strictObject({
-    monthly: z.number().positive().optional().describe('Most USD to spend on posts in a calendar month; jobs wait when the next post would go over.'),
-    pricePerPost: z.number().nonnegative().default(0.2).describe('USD per post; X charges $0.20 for a post that contains a URL.'),
-  })
-  .describe('Spending cap for a pay-per-use API.');
-export type Budget = z.infer<typeof Budget>;
-
-const Media = z.enum(['none', 'image']);
-
-export const XAccount = z
-  .strictObject({
-    platform: z.literal('x'),
-    appKey: z.string().min(1).optional().describe('OAuth 1.0a consumer key; use ${X_APP_KEY}.'),
-    appSecret: z.string().min(1).optional().describe('OAuth 1.0a consumer secret; use ${X_APP_SECRET}.'),
-    accessToken: z.string().min(1).optional().describe('OAuth 1.0a access token of the posting account; use ${X_ACCESS_TOKEN}.'),
-    accessSecret: z.string().min(1).optional().describe('OAuth 1.0a access token secret; use ${X_ACCESS_SECRET}.'),
-    apiBaseUrl: Url.default('https://api.x.com').describe('Where API calls go; for proxies and local test servers.'),
-    media: Media.optional().describe('"image" uploads the article\'s image with the post; default "none" lets X build its own card.'),
-    pace: Pace.optional(),
-    budget: Budget.optional(),
-    timeout: Timeout.default('30s').describe('Time limit of one API call.'),
-  })
-  .describe('An X account.');
-export type XAccount = z.infer<typeof XAccount>;
-
-export const BlueskyAccount = z
-  .strictObject({
-    platform: z.literal('bluesky'),
-    service: Url.default('https://bsky.social').describe('The PDS (or entryway) URL of the account.'),
-    identifier: z.string().min(1).optional().describe('Handle or DID; use ${BLUESKY_IDENTIFIER}.'),
-    password: z.string().min(1).optional().describe('An app password (Settings > App passwords); use ${BLUESKY_APP_PASSWORD}.'),
-    media: Media.optional(),
-    pace: Pace.optional(),
-    timeout: Timeout.default('30s').describe('Time limit of one API call.'),
-  })
-  .describe('A Bluesky account.');
-export type BlueskyAccount = z.infer<typeof BlueskyAccount>;
-
-export const Account = z.discriminatedUnion('platform', [XAccount, BlueskyAccount]);
+export const Account = z.discriminatedUnion('platform', accountSchemas);
 export type Account = z.infer<typeof Account>;
 
 const FirstRun = z
@@ -90,10 +34,8 @@ const RegexString = z.string().superRefine((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: `"${value.slice(0, 60)}" can take minutes on one title (a repetition inside a repetition, such as "(a+)+"); rewrite it without the nested repetition, e.g. "a+"` });
 });
 
-const Template = z.union([
-  z.string(),
-  z.strictObject({ default: z.string().optional(), x: z.string().optional(), bluesky: z.string().optional() }),
-]);
+const platformTemplates = Object.fromEntries(platformIds.map((id) => [id, z.string().optional()])) as Record<PlatformId, z.ZodOptional<z.ZodString>>;
+const Template = z.union([z.string(), z.strictObject({ default: z.string().optional(), ...platformTemplates })]);
 
 export const FeedConfig = z
   .strictObject({

@@ -64,6 +64,7 @@ export function postRequestFor(job: Job, target: JobTarget, account: Account | u
     link: { url: target.teaser.link || job.article.link, title: job.article.title, description: job.article.summary, image: job.article.image },
     postKey: target.postKey,
     media: target.media ?? account?.media ?? 'none',
+    attempt: target.attempts,
   };
 }
 

@@ -1,48 +1,96 @@
-import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import type { Account } from '../config/schema.js';
+import type { z } from 'zod';
 import { HerautError } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { PlatformId, Publisher } from './platform.js';
+import { scrubSecrets, type Logger } from '../log.js';
+import { blueskyPlatform } from './bluesky/bluesky-platform.js';
+import { mastodonPlatform } from './mastodon/mastodon-platform.js';
+import type { ErrorContext, PlatformSpec, PostResult, Publisher, SessionStore, TextLength } from './platform.js';
+import { xPlatform } from './x/x-platform.js';
 
-export interface PublisherDeps {
-  log: Logger;
-  /** The queue's folder: Bluesky keeps its session there. */
-  queueDir: string;
+/** Every platform heraut posts to. Adding one is adding its folder and one line here. */
+const specs = [xPlatform, blueskyPlatform, mastodonPlatform] as const;
+
+export type PlatformId = (typeof specs)[number]['id'];
+type AnySpec = PlatformSpec<PlatformId, (typeof specs)[number]['account']>;
+
+const registry: ReadonlyMap<string, AnySpec> = new Map(specs.map((spec) => [spec.id, spec as AnySpec]));
+
+export const platformIds = [...registry.keys()] as PlatformId[];
+
+/** The account schemas in registry order, for the config's account union. */
+export const accountSchemas = specs.map((spec) => spec.account) as unknown as AccountSchemas<typeof specs>;
+type AccountSchemas<T extends readonly unknown[]> = { -readonly [K in keyof T]: T[K] extends { account: infer S } ? S : never };
+
+/** Any registered platform's account, as the config holds it. */
+export type PlatformAccount = z.infer<(typeof specs)[number]['account']>;
+
+export function isPlatformId(id: string): id is PlatformId {
+  return registry.has(id);
 }
 
-/** Platform clients are imported on first use so that `heraut --help` and dry runs stay fast. */
-export async function createPublisher(name: string, account: Account, deps: PublisherDeps): Promise<Publisher> {
-  const log = deps.log.child({ account: name, platform: account.platform });
-  switch (account.platform) {
-    case 'x': {
-      const { createXPublisher } = await import('./x/x-publisher.js');
-      return createXPublisher({ name, account, log });
-    }
-    case 'bluesky': {
-      const { createBlueskyPublisher } = await import('./bluesky/bluesky-publisher.js');
-      return createBlueskyPublisher({ name, account, log, sessionFile: path.join(deps.queueDir, 'sessions', `bluesky-${name}.json`) });
-    }
-    default:
-      throw new HerautError('config-invalid', `account ${name}: platform "${(account as { platform: string }).platform}" is not supported; must be one of: x, bluesky`);
-  }
+export function platformSpec(id: string): AnySpec {
+  const spec = registry.get(id);
+  if (!spec) throw new HerautError('config-invalid', `platform "${id}" is not supported; must be one of: ${platformIds.join(', ')}`);
+  return spec;
 }
 
-/** The key a job stores for a target before its first attempt; Bluesky needs a TID as record key. */
-export async function newPostKey(platform: PlatformId): Promise<string> {
-  if (platform === 'bluesky') {
-    const { newBlueskyPostKey } = await import('./bluesky/bluesky-publisher.js');
-    return newBlueskyPostKey();
-  }
-  return randomUUID();
+export function measureText(platform: string, text: string): TextLength {
+  return platformSpec(platform).measure(text);
+}
+
+/** The key a job stores for a target before its first attempt. */
+export function newPostKey(platform: string): Promise<string> {
+  return platformSpec(platform).newPostKey();
 }
 
 /** USD one post costs on this account (pay-per-use APIs); 0 where posting is free. */
-export function postPrice(account: Account): number {
-  return account.platform === 'x' ? (account.budget?.pricePerPost ?? 0.2) : 0;
+export function postPrice(account: PlatformAccount): number {
+  return platformSpec(account.platform).postPrice?.(account) ?? 0;
 }
 
 /** The account's monthly spending cap in USD, if it has one. */
-export function monthlyBudget(account: Account): number | undefined {
-  return account.platform === 'x' ? account.budget?.monthly : undefined;
+export function monthlyBudget(account: PlatformAccount): number | undefined {
+  return platformSpec(account.platform).monthlyBudget?.(account);
+}
+
+export interface PublisherDeps {
+  log: Logger;
+  /** Where platforms keep login sessions between runs. */
+  sessions: SessionStore;
+}
+
+/**
+ * The account's publisher. Whatever it throws comes out as the platform's HerautError (or, when the platform does
+ * not know the error, as the bug it is), scrubbed of credentials: this is where platform errors are stored from.
+ */
+export async function createPublisher(name: string, account: PlatformAccount, deps: PublisherDeps): Promise<Publisher> {
+  const spec = platformSpec(account.platform);
+  const guard = (action: string) => (error: unknown) => {
+    throw platformError(spec, error, { account: name, action });
+  };
+  const publisher = await spec.createPublisher({ name, account, log: deps.log.child({ account: name, platform: spec.id }), sessions: deps.sessions }).catch(guard('start'));
+  return {
+    platform: spec.id,
+    account: name,
+    publish: (request, signal): Promise<PostResult> => publisher.publish(request, signal).catch(guard('post')),
+    verify: () => publisher.verify().catch(guard('verify the credentials')),
+    close: async () => publisher.close?.(),
+  };
+}
+
+/**
+ * The error a platform call ends with, as it may be stored and printed: mapped by the platform, message and details
+ * scrubbed, and without the client's error as cause (it holds the request, headers included).
+ */
+export function platformError(spec: Pick<PlatformSpec, 'id' | 'label' | 'mapError'>, error: unknown, context: ErrorContext): Error {
+  const mapped = spec.mapError(error, context);
+  if (!mapped) {
+    const bug = new Error(scrubSecrets(`account ${context.account}: unexpected error from ${spec.label} while trying to ${context.action}: ${error instanceof Error ? error.message : String(error)}`));
+    if (error instanceof Error) {
+      bug.name = error.name;
+      if (error.stack) bug.stack = scrubSecrets(error.stack);
+    }
+    return bug;
+  }
+  const details = mapped.details && (JSON.parse(scrubSecrets(JSON.stringify(mapped.details))) as Record<string, unknown>);
+  return new HerautError(mapped.code, scrubSecrets(mapped.message), { retryable: mapped.retryable, retryAt: mapped.retryAt, details });
 }

@@ -52,7 +52,7 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
         const account = config.accounts[name] as Account;
         publisher = config.dryRun
           ? import('../platforms/dry-run/dry-run-publisher.js').then(({ createDryRunPublisher }) => createDryRunPublisher({ name, platform: account.platform, write }))
-          : createPublisher(name, account, { log: options.log, queueDir: loaded.queueDir });
+          : createPublisher(name, account, { log: options.log, sessions: stores.sessions });
         publishers.set(name, publisher);
         publisher.catch(() => publishers.delete(name));
       }

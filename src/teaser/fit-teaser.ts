@@ -1,12 +1,11 @@
+import { graphemeBoundaries } from '../graphemes.js';
 import type { Facet, PlatformId } from '../platforms/platform.js';
-import { BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, measureBluesky, utf8Length } from '../platforms/bluesky/limits.js';
-import { X_MAX_WEIGHTED_LENGTH, measureX } from '../platforms/x/limits.js';
+import { platformSpec } from '../platforms/registry.js';
 import type { Teaser, TeaserLength, WriterId } from './teaser.js';
 
 /** The seed's layout: hook, emojis and hashtags on one line, the link after a blank line. */
 export const DEFAULT_TEMPLATE = '{hook} {emojis} {hashtags}\n\n{link}';
 
-const graphemeCounter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const PLACEHOLDER = /\{(title|hook|summary|emojis|hashtags|link|author|feed)\}/gu;
 
 export interface TeaserDraft {
@@ -15,7 +14,7 @@ export interface TeaserDraft {
   title: string;
   emojis: string[];
   hashtags: string[];
-  /** The full URL; X shows it whole, Bluesky shows it shortened with a facet to the full URL. */
+  /** The full URL; shown as each platform shows links (whole, or shortened with a facet to the full URL). */
   link: string;
   langs: string[];
   writer: WriterId;
@@ -46,41 +45,8 @@ interface Rendered {
   valid: boolean;
 }
 
-/** How Bluesky's app shows a link: no scheme, host, then at most 15 characters of path (13 and "…" when longer). */
-export function shortenLinkForDisplay(url: string): string {
-  const withoutScheme = url.replace(/^https?:\/\//iu, '');
-  const cut = withoutScheme.search(/[/?#]/u);
-  let host = cut < 0 ? withoutScheme : withoutScheme.slice(0, cut);
-  let rest = cut < 0 ? '' : withoutScheme.slice(cut);
-  if (rest === '/') rest = '';
-  const hostHead = leadingGraphemes(host, 40);
-  if (hostHead.length > 39) {
-    host = `${hostHead.slice(0, 39).join('')}…`;
-    rest = '';
-  }
-  const restHead = leadingGraphemes(rest, 16);
-  if (restHead.length > 15) rest = `${restHead.slice(0, 13).join('')}…`;
-  return host + rest || url;
-}
-
-/** The first `count` grapheme clusters, without segmenting the rest of a long text. */
-function leadingGraphemes(text: string, count: number): string[] {
-  const out: string[] = [];
-  if (count <= 0) return out;
-  for (const { segment } of graphemeCounter.segment(text)) {
-    out.push(segment);
-    if (out.length >= count) break;
-  }
-  return out;
-}
-
 export function measureFor(platform: PlatformId, text: string): TeaserLength {
-  if (platform === 'x') {
-    const m = measureX(text);
-    return { weighted: m.weightedLength, limit: X_MAX_WEIGHTED_LENGTH, valid: m.valid };
-  }
-  const m = measureBluesky(text);
-  return { graphemes: m.graphemes, bytes: m.bytes, limit: BLUESKY_MAX_GRAPHEMES, valid: m.valid };
+  return platformSpec(platform).measure(text);
 }
 
 /** How far over the limit a measured text is (0 when it fits). */
@@ -90,23 +56,19 @@ export function overflowOf(length: TeaserLength): number {
   return Math.max(1, used - length.limit);
 }
 
-/** Bluesky's limits without counting every grapheme of a long text (segmenting grows worse than linearly with length). */
-function fitsBluesky(text: string): boolean {
-  if (!text.trim() || utf8Length(text) > BLUESKY_MAX_BYTES) return false;
-  if (text.length <= BLUESKY_MAX_GRAPHEMES) return true;
-  let count = 0;
-  for (const _ of graphemeCounter.segment(text)) if (++count > BLUESKY_MAX_GRAPHEMES) return false;
-  return true;
+let lastShown = { platform: '', link: '', shown: '' };
+
+function shownLink(platform: PlatformId, link: string): string {
+  if (lastShown.platform !== platform || lastShown.link !== link) lastShown = { platform, link, shown: platformSpec(platform).showLink(link) };
+  return lastShown.shown;
 }
 
-let lastShown: [string, string] = ['', ''];
-
-function shownLink(link: string): string {
-  if (lastShown[0] !== link) lastShown = [link, shortenLinkForDisplay(link)];
-  return lastShown[1];
+function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
 }
 
 function render(state: State, platform: PlatformId, link: string, draft: TeaserDraft): Rendered {
+  const spec = platformSpec(platform);
   let text = '';
   let bytes = 0;
   const facets: Facet[] = [];
@@ -130,7 +92,7 @@ function render(state: State, platform: PlatformId, link: string, draft: TeaserD
   const appendFaceted = (value: string, feature: Facet['features'][number]) => {
     const byteStart = bytes;
     append(value);
-    if (platform === 'bluesky') facets.push({ index: { byteStart, byteEnd: bytes }, features: [feature] });
+    if (spec.facets) facets.push({ index: { byteStart, byteEnd: bytes }, features: [feature] });
   };
   const values: Record<string, string> = {
     title: state.title,
@@ -146,7 +108,7 @@ function render(state: State, platform: PlatformId, link: string, draft: TeaserD
     last = match.index + match[0].length;
     const name = match[1];
     if (name === 'link') {
-      appendFaceted(platform === 'bluesky' ? shownLink(link) : link, { $type: 'app.bsky.richtext.facet#link', uri: link });
+      appendFaceted(shownLink(platform, link), { $type: 'app.bsky.richtext.facet#link', uri: link });
     } else if (name === 'hashtags') {
       state.hashtags.forEach((tag, i) => {
         if (i > 0) append(' ');
@@ -158,7 +120,7 @@ function render(state: State, platform: PlatformId, link: string, draft: TeaserD
   }
   appendLiteral(state.template.slice(last));
   text = text.replace(/\s+$/u, '');
-  return { text, facets, valid: platform === 'x' ? measureX(text).valid : fitsBluesky(text) };
+  return { text, facets, valid: spec.fits(text) };
 }
 
 const PAIRS: Record<string, string> = { '«': '»', '“': '”', '‘': '’', '(': ')', '[': ']', '{': '}', '（': '）', '「': '」', '『': '』', '„': '“' };
@@ -209,8 +171,8 @@ function cutPoints(text: string, mode: CutMode): number[] {
   if (mode === 'space') {
     for (let i = 1; i < text.length; i++) if (/\s/u.test(text[i]) && !/\s/u.test(text[i - 1])) points.push(i);
   } else {
-    const segments = mode === 'word' ? wordSegmenter.segment(text) : new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text);
-    for (const { index } of segments) if (index > 0) points.push(index);
+    if (mode === 'grapheme') return graphemeBoundaries(text);
+    for (const { index } of wordSegmenter.segment(text)) if (index > 0) points.push(index);
   }
   return points;
 }
@@ -245,7 +207,7 @@ function finish(draft: TeaserDraft, platform: PlatformId, state: State, rendered
     hashtags: uses('hashtags') ? state.hashtags : [],
     emojis: uses('emojis') ? state.emojis : [],
     langs: draft.langs.slice(0, 3),
-    ...(platform === 'bluesky' ? { facets: rendered.facets } : {}),
+    ...(platformSpec(platform).facets ? { facets: rendered.facets } : {}),
     length: measureFor(platform, rendered.text),
     writer: draft.writer,
     hook: uses('hook') ? state.hook : undefined,

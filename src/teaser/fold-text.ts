@@ -9,11 +9,7 @@ export function foldText(text: string): string {
     .trim();
 }
 
-const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-export function graphemes(text: string): string[] {
-  return Array.from(graphemeSegmenter.segment(text), (s) => s.segment);
-}
+export { graphemes } from '../graphemes.js';
 
 const wordSeparator = /[^\p{L}\p{M}\p{N}_]+/u;
 const maxPhraseWords = 5;

@@ -1,10 +1,10 @@
 import twitterText from 'twitter-text';
 import type { FeedConfig } from '../config/schema.js';
-import { foldText, graphemes, indexPhrases, phraseKey, primaryLanguage } from './fold-text.js';
+import { platformIds, platformSpec } from '../platforms/registry.js';
+import { foldText, indexPhrases, phraseKey, primaryLanguage } from './fold-text.js';
 import { dictionaryLanguage, loadHashtagDictionary, type HashtagDictionary } from './load-dictionary.js';
 
 export const DEFAULT_MAX_HASHTAGS = 3;
-const MAX_TAG_GRAPHEMES = 64;
 const MAX_CATEGORY_CHARS = 30;
 const MAX_CATEGORY_WORDS = 3;
 
@@ -37,13 +37,10 @@ export function normalizeHashtag(raw: string): string {
   return parts.map((part) => part.charAt(0).toLocaleUpperCase() + part.slice(1)).join('');
 }
 
-/** A tag both platforms link as a whole: X (twitter-text) and Bluesky (no spaces, <= 64 graphemes, not only digits). */
+/** A tag every platform links as a whole: no spaces, not only digits, and each platform's own rule. */
 export function isValidHashtag(tag: string): boolean {
   if (!tag || /\s/u.test(tag) || /^\p{N}+$/u.test(tag)) return false;
-  if (graphemes(tag).length > MAX_TAG_GRAPHEMES || Buffer.byteLength(tag, 'utf8') > 640) return false;
-  if (!twitterText.isValidHashtag(`#${tag}`)) return false;
-  const extracted = twitterText.extractHashtags(`#${tag}`);
-  return extracted.length === 1 && extracted[0] === tag;
+  return platformIds.every((id) => platformSpec(id).linksHashtag?.(tag) ?? true);
 }
 
 function isUsableCategory(category: string): boolean {

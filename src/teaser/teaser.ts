@@ -1,4 +1,4 @@
-import type { Facet, PlatformId } from '../platforms/platform.js';
+import type { Facet, PlatformId, TextLength } from '../platforms/platform.js';
 
 export type WriterId = 'extractive' | 'template' | 'llm';
 
@@ -6,14 +6,14 @@ export type WriterId = 'extractive' | 'template' | 'llm';
 export interface Teaser {
   platform: PlatformId;
   text: string;
-  /** The full URL the teaser links to (on Bluesky the visible text may be shortened; the facet holds this). */
+  /** The full URL the teaser links to (the visible text may be shortened, as the platform shows links; the facet holds this). */
   link: string;
   /** Hashtags used, without '#'. */
   hashtags: string[];
   emojis: string[];
   /** BCP-47 tags; empty when the language is unknown. */
   langs: string[];
-  /** Bluesky only: link and hashtag facets with UTF-8 byte offsets. */
+  /** Only for platforms with facets: link and hashtag facets with UTF-8 byte offsets. */
   facets?: Facet[];
   length: TeaserLength;
   writer: WriterId;
@@ -23,12 +23,4 @@ export interface Teaser {
   edited?: boolean;
 }
 
-export interface TeaserLength {
-  /** X: twitter-text weighted length. */
-  weighted?: number;
-  /** Bluesky: grapheme clusters and UTF-8 bytes. */
-  graphemes?: number;
-  bytes?: number;
-  limit: number;
-  valid: boolean;
-}
+export type TeaserLength = TextLength;

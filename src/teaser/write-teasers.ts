@@ -2,11 +2,11 @@ import type { FeedConfig, Llm } from '../config/schema.js';
 import { HerautError, errorMessage } from '../errors.js';
 import type { Article } from '../feeds/article.js';
 import type { Logger } from '../log.js';
-import { utf8Length } from '../platforms/bluesky/limits.js';
 import type { Facet, PlatformId } from '../platforms/platform.js';
+import { platformSpec } from '../platforms/registry.js';
 import { askLlm, type ChatMessage, type LlmTeaser } from './ask-llm.js';
 import { extractHook } from './extract-hook.js';
-import { DEFAULT_TEMPLATE, fitTeaser, measureFor, overflowOf, shortenLinkForDisplay, type TeaserDraft } from './fit-teaser.js';
+import { DEFAULT_TEMPLATE, fitTeaser, measureFor, overflowOf, type TeaserDraft } from './fit-teaser.js';
 import { cleanInline, graphemes, primaryLanguage } from './fold-text.js';
 import { applyFrenchTypography } from './french-typography.js';
 import { isSingleEmoji, pickEmojis, DEFAULT_MAX_EMOJIS } from './pick-emojis.js';
@@ -69,10 +69,7 @@ function assertValid(teaser: Teaser, article: Article): Teaser {
 }
 
 function describeLength(teaser: Pick<Teaser, 'platform' | 'length'>): string {
-  const { length } = teaser;
-  return teaser.platform === 'x'
-    ? `${length.weighted} weighted characters, X allows ${length.limit} (a link counts 23, emoji and CJK count 2)`
-    : `${length.graphemes} graphemes and ${length.bytes} bytes, Bluesky allows ${length.limit} graphemes and 3000 bytes`;
+  return platformSpec(teaser.platform).describeLength(teaser.length);
 }
 
 function draftFrom(article: Article, base: Base, writer: WriterId, template?: string): TeaserDraft {
@@ -123,7 +120,7 @@ function languageName(language: string | undefined): string {
   }
 }
 
-function promptFor(article: Article, feed: FeedConfig): ChatMessage[] {
+function promptFor(article: Article, feed: FeedConfig, platforms: PlatformId[]): ChatMessage[] {
   const language = languageName(article.language);
   const section = extractHook(article, feed);
   const body = [article.summary, ...article.sections.map((s) => `${s.heading}\n${s.text}`), article.sections.length ? '' : article.content]
@@ -135,7 +132,7 @@ function promptFor(article: Article, feed: FeedConfig): ChatMessage[] {
     {
       role: 'system',
       content:
-        `You write the teaser posted on X and Bluesky for a new article. Write in ${language}. ` +
+        `You write the teaser posted on ${platforms.map((id) => platformSpec(id).label).join(' and ')} for a new article. Write in ${language}. ` +
         `The hook is one or two sentences (at most ${HOOK_TARGET_CHARS} characters) that state the news and why it matters; no link, no hashtags, no emojis inside it. ` +
         'Keep every apostrophe, accent and quotation mark exactly as written in the language. ' +
         `Answer only with JSON: {"hook": string, "emojis": [up to ${max} emojis], "hashtags": [2 or 3 words without #]}.`,
@@ -183,7 +180,7 @@ async function writeLlmTeasers(article: Article, platforms: PlatformId[], contex
   };
   if (!llm) return fallback('no llm endpoint configured; add llm: { baseUrl, model, apiKeyEnv } to the config');
   const base = prepare(article, feed);
-  const messages = promptFor(article, feed);
+  const messages = promptFor(article, feed, platforms);
   try {
     let answer = await askLlm(llm, messages, context.fetch);
     let fitted = fitAll(draftFromLlm(article, base, answer, feed), platforms);
@@ -193,7 +190,7 @@ async function writeLlmTeasers(article: Article, platforms: PlatformId[], contex
         { role: 'assistant', content: JSON.stringify(answer) },
         {
           role: 'user',
-          content: `That teaser is ${fitted.overflow} characters too long for ${fitted.worst.platform === 'x' ? 'X' : 'Bluesky'} (${describeLength(fitted.worst)}). Shorten the hook by at least ${fitted.overflow + 10} characters and answer with the same JSON.`,
+          content: `That teaser is ${fitted.overflow} characters too long for ${platformSpec(fitted.worst.platform).label} (${describeLength(fitted.worst)}). Shorten the hook by at least ${fitted.overflow + 10} characters and answer with the same JSON.`,
         },
       );
       answer = await askLlm(llm, messages, context.fetch);
@@ -218,7 +215,7 @@ const HASHTAG_IN_TEXT = /(?<![\p{L}\p{M}\p{N}_&/])[#＃]([\p{L}\p{M}\p{N}_]+)/gu
 
 /**
  * Checks a text a person edited against the platform's limits and rebuilds what goes with it:
- * hashtags, emojis and, for Bluesky, facets for the link (shown whole or shortened) and the hashtags.
+ * hashtags, emojis and, for platforms with facets, facets for the link (shown whole or shortened) and the hashtags.
  */
 export function checkEditedTeaser(platform: PlatformId, text: string, link: string, langs: string[], writer: WriterId = 'extractive'): Teaser {
   const length = measureFor(platform, text);
@@ -226,15 +223,16 @@ export function checkEditedTeaser(platform: PlatformId, text: string, link: stri
   if (!length.valid) {
     throw new HerautError('teaser-invalid', `the edited ${platform} teaser is too long: ${describeLength({ platform, length })}; shorten it`, { details: { length } });
   }
-  const shown = [link, shortenLinkForDisplay(link)].find((candidate) => text.includes(candidate));
-  if (!shown || (platform === 'x' && shown !== link)) {
+  const spec = platformSpec(platform);
+  const shown = [link, spec.showLink(link)].find((candidate) => text.includes(candidate));
+  if (!shown) {
     throw new HerautError('teaser-invalid', `the edited ${platform} teaser does not contain the article's link; put ${link} back in the text`);
   }
   const linkStart = text.indexOf(shown);
   const linkEnd = linkStart + shown.length;
   // Facets count UTF-8 bytes, not the string's UTF-16 positions.
   const facetOver = (start: number, end: number, feature: Facet['features'][number]): Facet => ({
-    index: { byteStart: utf8Length(text.slice(0, start)), byteEnd: utf8Length(text.slice(0, end)) },
+    index: { byteStart: Buffer.byteLength(text.slice(0, start), 'utf8'), byteEnd: Buffer.byteLength(text.slice(0, end), 'utf8') },
     features: [feature],
   });
   const facets: Facet[] = [facetOver(linkStart, linkEnd, { $type: 'app.bsky.richtext.facet#link', uri: link })];
@@ -255,7 +253,7 @@ export function checkEditedTeaser(platform: PlatformId, text: string, link: stri
     hashtags,
     emojis: [...new Set(graphemes(text).filter(isSingleEmoji))],
     langs: langs.slice(0, 3),
-    ...(platform === 'bluesky' ? { facets } : {}),
+    ...(spec.facets ? { facets } : {}),
     length,
     writer,
     edited: true,

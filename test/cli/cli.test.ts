@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { measureBluesky } from '../../src/platforms/bluesky/limits.js';
-import { measureX } from '../../src/platforms/x/limits.js';
+import { measureText } from '../../src/platforms/registry.js';
 import { cliPath, isolatedEnv, repoRoot, runCli, runCliAt } from '../support/run-cli.js';
 import { startXEmulator } from '../support/x-emulator.js';
 
@@ -111,9 +110,9 @@ describe('heraut preview', () => {
     for (const item of lines) {
       expect(Object.keys(item).sort()).toEqual(['bluesky', 'feed', 'id', 'language', 'title', 'url', 'x']);
       expect(item.x.valid).toBe(true);
-      expect(measureX(item.x.text)).toEqual({ weightedLength: item.x.weightedLength, valid: true });
+      expect(measureText('x', item.x.text)).toEqual({ weighted: item.x.weighted, limit: 280, valid: true });
       expect(item.x.text).toContain(item.url);
-      expect(measureBluesky(item.bluesky.text)).toMatchObject({ graphemes: item.bluesky.graphemes, bytes: item.bluesky.bytes, valid: true });
+      expect(measureText('bluesky', item.bluesky.text)).toEqual({ graphemes: item.bluesky.graphemes, bytes: item.bluesky.bytes, limit: 300, valid: true });
       const bytes = Buffer.from(item.bluesky.text, 'utf8');
       const links = item.bluesky.facets.filter((f: any) => f.features[0].$type === 'app.bsky.richtext.facet#link');
       expect(links).toHaveLength(1);

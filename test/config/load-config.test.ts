@@ -31,7 +31,7 @@ describe('bad configurations: one line each, with file:line:col, key, what and h
     { name: 'bad cron', yaml: `dryRun: true\n${feed('    schedule: "61 * * * *"\n')}`, line: 5, col: 15, mentions: ['feeds[0].schedule', 'not a valid cron expression'] },
     { name: 'bad firstRun', yaml: `dryRun: true\n${feed('    firstRun: newest\n')}`, line: 5, col: 15, mentions: ['feeds[0].firstRun', 'latest:N'] },
     { name: 'bad duration', yaml: `dryRun: true\n${feed('    maxAge: a week\n')}`, line: 5, col: 13, mentions: ['feeds[0].maxAge', 'duration'] },
-    { name: 'unknown platform', yaml: 'dryRun: true\naccounts:\n  m:\n    platform: mastodon\nfeeds: []\n', line: 4, col: 15, mentions: ['accounts.m.platform', '"x" or "bluesky"'] },
+    { name: 'unknown platform', yaml: 'dryRun: true\naccounts:\n  m:\n    platform: threads\nfeeds: []\n', line: 4, col: 15, mentions: ['accounts.m.platform', 'must be "x", "bluesky" or "mastodon"'] },
     { name: 'target names no account', yaml: `dryRun: true\naccounts:\n  x: { platform: x }\n${feed('    targets: [x, bsky]\n')}`, line: 7, col: 18, mentions: ['feeds[0].targets[1]', 'no account named "bsky"', 'x'] },
     { name: 'unset environment variable when live', yaml: `accounts:\n  x:\n    platform: x\n    appKey: \${HERAUT_T_KEY}\n    appSecret: s\n    accessToken: t\n    accessSecret: u\n${feed()}`, line: 4, col: 13, mentions: ['accounts.x.appKey', 'HERAUT_T_KEY is not set', 'export HERAUT_T_KEY'] },
     { name: 'missing credential when live', yaml: `accounts:\n  b:\n    platform: bluesky\n    identifier: me.example\n${feed()}`, line: 3, col: 5, mentions: ['accounts.b.password', 'is required to post for real'] },

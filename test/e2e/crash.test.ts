@@ -9,12 +9,18 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => world?.close());
 
-async function postsPerLink(prefix: string): Promise<{ x: Map<string, number>; bluesky: Map<string, number> }> {
-  const x = new Map<string, number>();
-  for (const post of world.x.posts) {
-    const link = /https:\/\/explainers\.example\/articles\/[\w-]+/.exec(post.text)?.[0];
-    if (link?.includes(`/${prefix}-`)) x.set(link, (x.get(link) ?? 0) + 1);
+function countLinks(texts: string[], prefix: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const text of texts) {
+    const link = /https:\/\/explainers\.example\/articles\/[\w-]+/.exec(text)?.[0];
+    if (link?.includes(`/${prefix}-`)) counts.set(link, (counts.get(link) ?? 0) + 1);
   }
+  return counts;
+}
+
+async function postsPerLink(prefix: string): Promise<{ x: Map<string, number>; bluesky: Map<string, number>; mastodon: Map<string, number> }> {
+  const x = countLinks(world.x.posts.map((post) => post.text), prefix);
+  const mastodon = countLinks(world.mastodon.statuses.map((status) => status.text), prefix);
   const bluesky = new Map<string, number>();
   const reader = await world.pds.reader(world.account);
   let cursor: string | undefined;
@@ -27,7 +33,7 @@ async function postsPerLink(prefix: string): Promise<{ x: Map<string, number>; b
     cursor = data.cursor;
     if (!cursor || data.records.length === 0) break;
   }
-  return { x, bluesky };
+  return { x, bluesky, mastodon };
 }
 
 /** Starts `heraut run --once` and SIGKILLs it after `killAfterMs`; resolves with whether the kill landed before it exited. */
@@ -55,7 +61,7 @@ describe('crash safety: kill -9 at random moments, then finish', () => {
       polls++;
       response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(explainerFeed('crash', Math.min(total, 4 + polls)));
     });
-    const config = world.config('crash', '/crash.xml', 'retry: { maxAttempts: 1000, baseDelay: 1s, maxDelay: 1s }\n');
+    const config = world.config('crash', '/crash.xml', 'retry: { maxAttempts: 1000, baseDelay: 1s, maxDelay: 1s }\n', { mastodon: true });
     let kills = 0;
     const deadline = Date.now() + 150_000;
     // Seeded so that a failure can be replayed.
@@ -75,29 +81,33 @@ describe('crash safety: kill -9 at random moments, then finish', () => {
       lastRun = result.stderr;
       expect(result.code, result.stderr).toBe(0);
       const now = JSON.parse((await runCli(['--config', config, 'status', '--json'], { env: world.env })).stdout);
-      const open = ['x', 'bluesky'].reduce((n, a) => n + now.accounts[a].pending + now.accounts[a].waiting.length + now.accounts[a].publishing, 0);
+      const open = ['x', 'bluesky', 'mastodon'].reduce((n, a) => n + now.accounts[a].pending + now.accounts[a].waiting.length + now.accounts[a].publishing, 0);
       if (open === 0 && polls >= total - 4) break;
       await new Promise((resolve) => setTimeout(resolve, 1_100));
     }
-    const { x, bluesky } = await postsPerLink('crash');
-    console.log(`crash test: ${kills} SIGKILLs, then ${finishing + 1} clean runs (${Math.round((Date.now() - killedAt) / 1000)} s); ${x.size} articles on X and ${bluesky.size} on Bluesky, ${world.x.requests['/2/tweets'] ?? 0} tweet requests, ${polls} feed polls`);
+    const { x, bluesky, mastodon } = await postsPerLink('crash');
+    console.log(`crash test: ${kills} SIGKILLs, then ${finishing + 1} clean runs (${Math.round((Date.now() - killedAt) / 1000)} s); ${x.size} articles on X, ${bluesky.size} on Bluesky and ${mastodon.size} on Mastodon, ${world.x.requests['/2/tweets'] ?? 0} tweet requests, ${world.mastodon.requests['POST /api/v1/statuses'] ?? 0} status requests, ${polls} feed polls`);
     const status = JSON.parse((await runCli(['--config', config, 'status', '--json'], { env: world.env })).stdout);
     const diagnosis = `${JSON.stringify(status.accounts, null, 1)}\n${lastRun.slice(-3000)}`;
     expect(x.size, diagnosis).toBe(Math.min(total, 4 + polls));
     expect(bluesky.size, diagnosis).toBe(x.size);
+    expect(mastodon.size, diagnosis).toBe(x.size);
     for (const [link, count] of x) expect(count, `X posts of ${link}`).toBe(1);
     for (const [link, count] of bluesky) expect(count, `Bluesky posts of ${link}`).toBe(1);
+    for (const [link, count] of mastodon) expect(count, `Mastodon posts of ${link}`).toBe(1);
 
     expect(status.accounts.x.published).toBe(x.size);
     expect(status.accounts.bluesky.published).toBe(bluesky.size);
-    expect(status.accounts.x.publishing + status.accounts.bluesky.publishing).toBe(0);
+    expect(status.accounts.mastodon.published).toBe(mastodon.size);
+    expect(status.accounts.x.publishing + status.accounts.bluesky.publishing + status.accounts.mastodon.publishing).toBe(0);
     expect(status.accounts.x.failed).toEqual([]);
     expect(status.accounts.bluesky.failed).toEqual([]);
+    expect(status.accounts.mastodon.failed).toEqual([]);
   }, 300_000);
 
-  it('the service and a manual post of the same article at once make one post per platform', async () => {
+  it('the service and a manual post of the same article at once make one post per platform (X, Bluesky, Mastodon)', async () => {
     world.feeds.route('/race.xml', (_request, response) => response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(explainerFeed('race', 3)));
-    const config = world.config('race', '/race.xml');
+    const config = world.config('race', '/race.xml', '', { mastodon: true });
     const url = 'https://explainers.example/articles/race-2';
     const service = runCli(['--config', config, 'run', '--once'], { env: world.env, timeoutMs: 60_000 });
     const manual = runCli(['--config', config, 'post', url], { env: world.env, timeoutMs: 60_000 });
@@ -106,10 +116,12 @@ describe('crash safety: kill -9 at random moments, then finish', () => {
     // The manual post either published it or found it already posted / being posted by the service.
     expect([0, 1]).toContain(b.code);
     await runCli(['--config', config, 'run', '--once'], { env: world.env, timeoutMs: 60_000 });
-    const { x, bluesky } = await postsPerLink('race');
+    const { x, bluesky, mastodon } = await postsPerLink('race');
     expect(x.get(url)).toBe(1);
     expect(bluesky.get(url)).toBe(1);
+    expect(mastodon.get(url)).toBe(1);
     expect(x.size).toBe(3);
     expect(bluesky.size).toBe(3);
+    expect(mastodon.size).toBe(3);
   }, 120_000);
 });

@@ -2,21 +2,24 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startPds, type Pds, type PdsAccount } from '../support/pds.js';
+import { startMastodonEmulator, type MastodonEmulator } from '../support/mastodon-emulator.js';
 import { startXEmulator, type XEmulator } from '../support/x-emulator.js';
 import { startFeedServer, serveFeed, type FeedServer } from '../support/feed-server.js';
 
+export const mastodonToken = 'mastodon-token-Wk3v81';
 export const xSecrets = { appKey: 'app-key-7Hq2', appSecret: 'app-secret-Zr81kLm', accessToken: 'access-token-99Xa', accessSecret: 'access-secret-Pq0sW' };
 
 export interface LiveWorld {
   pds: Pds;
   account: PdsAccount;
   x: XEmulator;
+  mastodon: MastodonEmulator;
   feeds: FeedServer;
   dir: string;
   env: NodeJS.ProcessEnv;
   secrets: string[];
-  /** Writes a live config for the given feed path on the feed server and returns its file. */
-  config(name: string, feedPath: string, extra?: string): string;
+  /** Writes a live config for the given feed path on the feed server and returns its file; `mastodon` adds a third account. */
+  config(name: string, feedPath: string, extra?: string, options?: { mastodon?: boolean }): string;
   close(): Promise<void>;
 }
 
@@ -25,6 +28,7 @@ export async function startLiveWorld(): Promise<LiveWorld> {
   const pds = await startPds();
   const account = await pds.createAccount(`herautlive${Date.now().toString(36)}.test`);
   const x = await startXEmulator({ ...xSecrets, rateLimit: { limit: 100_000, windowSeconds: 900 } });
+  const mastodon = await startMastodonEmulator({ accessToken: mastodonToken, rateLimit: { limit: 100_000, windowSeconds: 300 } });
   const feeds = await startFeedServer();
   const dir = mkdtempSync(path.join(tmpdir(), 'heraut-live-'));
   const env = {
@@ -34,17 +38,28 @@ export async function startLiveWorld(): Promise<LiveWorld> {
     X_ACCESS_SECRET: xSecrets.accessSecret,
     BLUESKY_IDENTIFIER: account.handle,
     BLUESKY_APP_PASSWORD: account.password,
+    MASTODON_ACCESS_TOKEN: mastodonToken,
     HERAUT_LOG_LEVEL: 'info',
   };
   return {
     pds,
     account,
     x,
+    mastodon,
     feeds,
     dir,
     env,
-    secrets: [...Object.values(xSecrets), account.password],
-    config(name, feedPath, extra = '') {
+    secrets: [...Object.values(xSecrets), account.password, mastodonToken],
+    config(name, feedPath, extra = '', options = {}) {
+      const third = options.mastodon
+        ? `  mastodon:
+    platform: mastodon
+    instance: ${mastodon.url}
+    accessToken: \${MASTODON_ACCESS_TOKEN}
+    pace: { minGap: "0" }
+    timeout: 5s
+`
+        : '';
       const caseDir = path.join(dir, name);
       mkdirSync(caseDir, { recursive: true });
       const file = path.join(caseDir, 'heraut.yaml');
@@ -70,7 +85,7 @@ accounts:
     password: \${BLUESKY_APP_PASSWORD}
     pace: { minGap: "0" }
     timeout: 10s
-feeds:
+${third}feeds:
   - id: news
     url: ${feeds.url}${feedPath}
     hashtags: [IA]
@@ -81,7 +96,7 @@ ${extra}`,
       return file;
     },
     async close() {
-      await Promise.allSettled([feeds.close(), x.close(), pds.close()]);
+      await Promise.allSettled([feeds.close(), x.close(), mastodon.close(), pds.close()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -24,6 +24,8 @@ export interface PdsFault {
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
+  /** The body's message quotes the request's Authorization header, as some proxies do. */
+  echoAuthorization?: boolean;
 }
 
 export interface Pds {
@@ -37,6 +39,8 @@ export interface Pds {
   resetCalls(): void;
   /** The next `times` requests for `method` get `fault` instead of reaching the PDS. */
   failNext(method: string, fault: PdsFault, times?: number): void;
+  /** The next request for `method` reaches the PDS, which does it, but its answer is lost (the connection drops). */
+  loseNextAnswer(method: string): void;
   /** An agent logged in as the account, for reading back what a test wrote. */
   reader(account: PdsAccount): Promise<AtpAgent>;
   close(): Promise<void>;
@@ -64,6 +68,7 @@ export async function startPds(): Promise<Pds> {
 
   const counts = new Map<string, number>();
   const faults = new Map<string, { fault: PdsFault; times: number }>();
+  const losing = new Set<string>();
   let proxyUrl = '';
 
   const proxy = http.createServer((req, res) => {
@@ -75,12 +80,19 @@ export async function startPds(): Promise<Pds> {
       req.resume();
       const { fault } = planned;
       res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
-      res.end(JSON.stringify(fault.body ?? { error: 'InternalServerError', message: 'Injected failure' }));
+      const echoed = fault.echoAuthorization ? { error: 'InvalidRequest', message: `Bad request (Authorization: ${req.headers.authorization ?? ''})` } : undefined;
+      res.end(JSON.stringify(echoed ?? fault.body ?? { error: 'InternalServerError', message: 'Injected failure' }));
       return;
     }
+    const lose = method !== undefined && losing.delete(method);
     const upstream = http.request(
       { host: '127.0.0.1', port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host, 'accept-encoding': 'identity' } },
       (upstreamRes) => {
+        if (lose) {
+          upstreamRes.resume();
+          upstreamRes.on('end', () => res.socket?.destroy());
+          return;
+        }
         const headers = { ...upstreamRes.headers };
         const type = String(headers['content-type'] ?? '');
         if (!type.startsWith('application/json')) {
@@ -143,6 +155,7 @@ export async function startPds(): Promise<Pds> {
     calls: (method) => counts.get(method) ?? 0,
     resetCalls: () => counts.clear(),
     failNext: (method, fault, times = 1) => void faults.set(method, { fault, times }),
+    loseNextAnswer: (method) => void losing.add(method),
     reader,
     close,
   };

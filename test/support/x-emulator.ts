@@ -9,7 +9,11 @@ import twitterText from 'twitter-text';
  * Plain module (no test-runner imports) so a test can also run it for a separate heraut process.
  */
 
-export type XFailMode = '500' | 'hang' | 'drop' | 'lose-response';
+/**
+ * '429': a rate-limit answer resetting in a minute; 'forbidden': a 403 that concerns this request only;
+ * 'echo-authorization': a 400 whose detail quotes the request's Authorization header, as some proxies and APIs do.
+ */
+export type XFailMode = '500' | 'hang' | 'drop' | 'lose-response' | '429' | 'forbidden' | 'echo-authorization';
 
 /** 'read-only': the app lacks write permission; 'suspended': the account may not post. Both answer writes with 403. */
 export type XAccountState = 'active' | 'read-only' | 'suspended';
@@ -269,6 +273,9 @@ export async function startXEmulator(options: XEmulatorOptions): Promise<XEmulat
         let reply: Reply;
         const rawBody = Buffer.concat(chunks);
         if (failure === '500') reply = problem(500, 'Internal Server Error', 'Internal Server Error');
+        else if (failure === '429') reply = { ...problem(429, 'Too Many Requests', 'Too Many Requests'), headers: { ...rateHeaders(), 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(nowSeconds() + 60) } };
+        else if (failure === 'forbidden') reply = problem(403, 'Forbidden', 'You are not permitted to perform this action.');
+        else if (failure === 'echo-authorization') reply = problem(400, 'Bad Request', `Could not authenticate the request with Authorization: ${req.headers.authorization ?? ''}`);
         else if (!verifySignature(req, url, rawBody)) reply = problem(401, 'Unauthorized', 'Unauthorized');
         else {
           try {

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isHerautError } from '../../src/errors.js';
 import { parseFeedDocument } from '../../src/feeds/parse-feed.js';
-import { measureBluesky } from '../../src/platforms/bluesky/limits.js';
-import { measureX } from '../../src/platforms/x/limits.js';
+import { measureBluesky } from '../../src/platforms/bluesky/bluesky-limits.js';
+import { measureX } from '../../src/platforms/x/x-limits.js';
 import { writeExtractiveTeasers } from '../../src/teaser/write-teasers.js';
 import { makeFeed } from './make-article.js';
 

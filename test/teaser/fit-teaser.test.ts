@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isHerautError } from '../../src/errors.js';
-import { measureBluesky } from '../../src/platforms/bluesky/limits.js';
-import { measureX } from '../../src/platforms/x/limits.js';
-import { fitTeaser, shortenLinkForDisplay, type TeaserDraft } from '../../src/teaser/fit-teaser.js';
+import { measureBluesky } from '../../src/platforms/bluesky/bluesky-limits.js';
+import { measureX } from '../../src/platforms/x/x-limits.js';
+import { shortenLinkForDisplay } from '../../src/platforms/bluesky/bluesky-limits.js';
+import { fitTeaser, type TeaserDraft } from '../../src/teaser/fit-teaser.js';
 import { applyFrenchTypography } from '../../src/teaser/french-typography.js';
 import { checkEditedTeaser, writeExtractiveTeasers } from '../../src/teaser/write-teasers.js';
 import { makeArticle, makeFeed } from './make-article.js';
@@ -16,7 +17,7 @@ function draft(sentences: string[], fields: Partial<TeaserDraft> = {}): TeaserDr
 }
 
 function xLength(hook: string, emojis: string[], tags: string[]): number {
-  return measureX(`${hook} ${emojis.join('')} ${tags.map((t) => `#${t}`).join(' ')}\n\n${LINK}`).weightedLength;
+  return measureX(`${hook} ${emojis.join('')} ${tags.map((t) => `#${t}`).join(' ')}\n\n${LINK}`).weighted!;
 }
 
 /** A sentence of plain words, exactly `n` characters long, ending with a full stop. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { measureX } from '../../src/platforms/x/limits.js';
+import { measureX } from '../../src/platforms/x/x-limits.js';
 
 // twitter-text's own conformance suite, kept beside the repository.
 const suite = parse(readFileSync(new URL('../fixtures/twitter-text/validate.yml', import.meta.url), 'utf8')) as {
@@ -24,14 +24,14 @@ const LIMIT_140 = /141 characters/u;
 describe('measureX against twitter-text validate.yml', () => {
   it.each(suite.tests.WeightedTweetsWithDiscountedEmojiCounterTest as Case[])('discounted emoji: $description', ({ text, expected }) => {
     const measured = measureX(text);
-    expect(measured.weightedLength).toBe(expected.weightedLength);
+    expect(measured.weighted).toBe(expected.weightedLength);
     expect(measured.valid).toBe(expected.valid);
   });
 
   const weighted = suite.tests.WeightedTweetsCounterTest as Case[];
   it.each(weighted.filter((c) => !V2_ONLY.has(c.description)))('weighted (v2 cases that v3 keeps): $description', ({ text, expected }) => {
     const measured = measureX(text);
-    expect(measured.weightedLength).toBe(expected.weightedLength);
+    expect(measured.weighted).toBe(expected.weightedLength);
     expect(measured.valid).toBe(expected.valid);
   });
 
@@ -39,7 +39,7 @@ describe('measureX against twitter-text validate.yml', () => {
 
   it.each(weighted.filter((c) => V2_ONLY.has(c.description)))('weighted (v2 emoji rule, differs with v3): $description', ({ text, expected }) => {
     const measured = measureX(text);
-    expect(measured.weightedLength).toBeLessThan(expected.weightedLength);
+    expect(measured.weighted).toBeLessThan(expected.weightedLength);
   });
 
   const tweets = suite.tests.tweets as Array<{ description: string; text: string; expected: boolean }>;
@@ -49,7 +49,7 @@ describe('measureX against twitter-text validate.yml', () => {
 
   it.each(tweets.filter((c) => LIMIT_140.test(c.description)))('tweets (140-character era, valid at 280): $description', ({ text }) => {
     const measured = measureX(text);
-    expect(measured.weightedLength).toBeGreaterThan(140);
+    expect(measured.weighted).toBeGreaterThan(140);
     expect(measured.valid).toBe(true);
   });
 });

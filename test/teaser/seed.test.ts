@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { measureBluesky, utf8Length } from '../../src/platforms/bluesky/limits.js';
-import { measureX } from '../../src/platforms/x/limits.js';
+import { measureBluesky, utf8Length } from '../../src/platforms/bluesky/bluesky-limits.js';
+import { measureX } from '../../src/platforms/x/x-limits.js';
 import { writeTeasers } from '../../src/teaser/write-teasers.js';
 import { isSingleEmoji } from '../../src/teaser/pick-emojis.js';
 import { makeFeed, seedArticle } from './make-article.js';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../../src/feeds/article.js';
-import { measureBluesky } from '../../src/platforms/bluesky/limits.js';
-import { measureX } from '../../src/platforms/x/limits.js';
-import { shortenLinkForDisplay } from '../../src/teaser/fit-teaser.js';
+import { measureBluesky } from '../../src/platforms/bluesky/bluesky-limits.js';
+import { measureX } from '../../src/platforms/x/x-limits.js';
+import { shortenLinkForDisplay } from '../../src/platforms/bluesky/bluesky-limits.js';
 import { graphemes } from '../../src/teaser/fold-text.js';
 import type { Teaser } from '../../src/teaser/teaser.js';
 import { writeExtractiveTeasers, writeTemplateTeasers } from '../../src/teaser/write-teasers.js';

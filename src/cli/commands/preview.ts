@@ -3,7 +3,7 @@ import { loadConfig } from '../../config/load-config.js';
 import type { Article } from '../../feeds/article.js';
 import { readFeed } from '../../feeds/read-feed.js';
 import { formatDryRunPost } from '../../platforms/dry-run/dry-run-publisher.js';
-import { platformIds } from '../../platforms/platform.js';
+import { platformIds } from '../../platforms/registry.js';
 import { writeTeasers } from '../../teaser/write-teasers.js';
 import { shortenUrls } from '../../error-text.js';
 import { errorMessage } from '../../errors.js';
@@ -38,22 +38,14 @@ export async function previewCommand(global: GlobalOptions, source: string | und
     const shown = options.limit ? articles.slice(-options.limit) : articles;
     for (const article of shown) {
       const teasers = await writeTeasers(article, [...platformIds], { feed, llm, log });
-      const x = teasers.x!;
-      const bluesky = teasers.bluesky!;
+      const shownTeasers = platformIds.map((id) => teasers[id]!);
       if (options.json) {
-        const line = {
-          feed: feed.id,
-          id: article.key,
-          url: article.link,
-          title: article.title,
-          language: article.language ?? null,
-          x: { text: x.text, weightedLength: x.length.weighted, valid: x.length.valid },
-          bluesky: { text: bluesky.text, graphemes: bluesky.length.graphemes, bytes: bluesky.length.bytes, facets: bluesky.facets ?? [], langs: bluesky.langs },
-        };
+        const line: Record<string, unknown> = { feed: feed.id, id: article.key, url: article.link, title: article.title, language: article.language ?? null };
+        for (const teaser of shownTeasers) line[teaser.platform] = { text: teaser.text, ...teaser.length, ...(teaser.facets ? { facets: teaser.facets } : {}), langs: teaser.langs };
         process.stdout.write(`${JSON.stringify(line)}\n`);
       } else {
         process.stdout.write(`▶ ${article.title}\n  ${article.link}${article.language ? ` [${article.language}]` : ''}\n\n`);
-        for (const teaser of [x, bluesky]) {
+        for (const teaser of shownTeasers) {
           const link = { url: article.link, title: article.title, description: article.summary, image: article.image };
           process.stdout.write(formatDryRunPost(teaser.platform, teaser.platform, { jobId: article.key, text: teaser.text, facets: teaser.facets, langs: teaser.langs, link, postKey: '', media: 'none' }, 'preview'));
         }

@@ -1,3 +1,4 @@
+import { monthlyBudget, postPrice } from '../../platforms/registry.js';
 import type { JobTarget } from '../../queue/job.js';
 import { dayKey, monthKey, nextCronTime } from '../../delivery/pace.js';
 import { openRuntime } from '../context.js';
@@ -34,6 +35,7 @@ export async function statusCommand(global: GlobalOptions, options: StatusOption
   for (const [name, account] of Object.entries(config.accounts)) {
     const state = await stores.accounts.get(name);
     const spent = state.spentByMonth?.[month] ?? 0;
+    const budget = monthlyBudget(account);
     accounts[name] = {
       platform: account.platform,
       pending: 0,
@@ -47,7 +49,7 @@ export async function statusCommand(global: GlobalOptions, options: StatusOption
       lastPostAt: state.lastPostAt,
       needsAttention: state.attention?.message,
       spentThisMonth: round(spent),
-      budgetLeft: account.platform === 'x' && account.budget?.monthly !== undefined ? round(account.budget.monthly - spent) : undefined,
+      budgetLeft: budget !== undefined ? round(budget - spent) : undefined,
       nextSlot: earliest((account.pace?.slots ?? []).map((slot) => nextCronTime(slot, now, timezone))),
     };
   }
@@ -82,7 +84,7 @@ export async function statusCommand(global: GlobalOptions, options: StatusOption
       if (a.nextSlot) lines.push(`    next posting slot: ${a.nextSlot}`);
       if (a.reviewJobs.length > 0) lines.push(`    in review: ${a.reviewJobs.slice(0, 10).join(', ')} (heraut approve <id>, heraut skip <id>)`);
       if (a.needsAttention) lines.push(`    NEEDS ATTENTION: ${a.needsAttention}`);
-      if (a.platform === 'x') lines.push(`    spent this month: $${a.spentThisMonth.toFixed(2)}${a.budgetLeft !== undefined ? `, $${a.budgetLeft.toFixed(2)} left of the budget` : ''}`);
+      if (postPrice(config.accounts[name]!) > 0) lines.push(`    spent this month: $${a.spentThisMonth.toFixed(2)}${a.budgetLeft !== undefined ? `, $${a.budgetLeft.toFixed(2)} left of the budget` : ''}`);
       for (const w of a.waiting.slice(0, 5)) lines.push(`    waiting: ${w.job}${w.until ? ` until ${w.until}` : ''}${w.reason ? ` (${w.reason})` : ''}`);
       for (const f of a.failed.slice(0, 5)) lines.push(`    failed: ${f.job}: ${f.error ?? 'unknown error'} (heraut retry ${f.job})`);
     }

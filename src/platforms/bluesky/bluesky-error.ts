@@ -1,26 +1,21 @@
-import { XRPCError } from '@atproto/api';
+import type { XRPCError } from '@atproto/api';
 import { HerautError } from '../../errors.js';
 import { scrubSecrets } from '../../log.js';
+import type { ErrorContext } from '../platform.js';
 
 const AUTH_ERRORS = new Set(['AuthenticationRequired', 'InvalidToken', 'ExpiredToken', 'AccountTakedown', 'AccountDeactivated', 'AuthFactorTokenRequired', 'InvalidDID']);
 const GONE_ERRORS = new Set(['AccountTakedown', 'AccountDeactivated']);
 const RATE_LIMIT_FALLBACK_MS = 5 * 60_000;
 
-export interface BlueskyErrorContext {
-  /** The config's account name. */
-  account: string;
-  /** What heraut was doing, as "while <action>". */
-  action: string;
-}
-
 /**
- * Turns what @atproto/api throws into a HerautError whose code decides what happens next:
- * bad credentials stop the account, rate limits wait for `ratelimit-reset`, 5xx and network failures retry, other 4xx fail the post.
+ * Turns what @atproto/api throws into a HerautError whose code decides what happens next: bad credentials stop the
+ * account, rate limits wait for `ratelimit-reset`, 5xx and network failures retry, other 4xx fail the post.
+ * Anything else is not Bluesky's (the library reports network failures as XRPCErrors too): undefined, a bug.
  */
-export function toBlueskyError(error: unknown, context: BlueskyErrorContext): HerautError {
+export function mapBlueskyError(error: unknown, context: ErrorContext): HerautError | undefined {
   if (error instanceof HerautError) return error;
   const { account, action } = context;
-  if (error instanceof XRPCError) {
+  if (isXrpcError(error)) {
     const status = Number(error.status);
     const name = error.error ?? '';
     const detail = failureReason(error);
@@ -45,8 +40,17 @@ export function toBlueskyError(error: unknown, context: BlueskyErrorContext): He
     }
     return new HerautError('platform-rejected', `Bluesky rejected ${action} for account "${account}": ${detail}`, { cause: error, details });
   }
-  const detail = failureReason(error);
-  return new HerautError('platform-unavailable', `Bluesky could not be reached while ${action} for account "${account}" (${detail}): heraut will retry; check the network and the account's service URL`, { cause: error, retryable: true });
+  return undefined;
+}
+
+// Told apart by shape, so that mapping an error does not load @atproto/api.
+function isXrpcError(error: unknown): error is XRPCError {
+  return error instanceof Error && (error as { success?: unknown }).success === false && typeof (error as { status?: unknown }).status === 'number';
+}
+
+/** mapBlueskyError, or the error itself when it is not Bluesky's. */
+export function toBlueskyError(error: unknown, context: ErrorContext): unknown {
+  return mapBlueskyError(error, context) ?? error;
 }
 
 /** One line for logs and messages: the error's words plus the network code underneath ("fetch failed (ECONNREFUSED)", "fetch failed (timed out)"), secrets removed. */

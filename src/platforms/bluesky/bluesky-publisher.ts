@@ -1,29 +1,23 @@
 import { Agent, CredentialSession, XRPCError, type AppBskyEmbedExternal, type AppBskyFeedPost, type AtpSessionData, type AtpSessionEvent, type BlobRef } from '@atproto/api';
 import { TID } from '@atproto/common-web';
-import type { BlueskyAccount } from '../../config/schema.js';
-import { parseDuration } from '../../config/schema.js';
-import { HerautError } from '../../errors.js';
-import { registerSecret, type Logger } from '../../log.js';
-import type { PostRequest, PostResult, Publisher } from '../platform.js';
+import { parseDuration } from '../../config/fields.js';
+import { HerautError, isHerautError } from '../../errors.js';
+import { leadingGraphemes } from '../../graphemes.js';
+import { registerSecret } from '../../log.js';
+import type { PostRequest, PostResult, Publisher, PublisherContext } from '../platform.js';
+import type { BlueskyAccount } from './bluesky-account.js';
 import { failureReason, toBlueskyError } from './bluesky-error.js';
+import { BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, measureBluesky } from './bluesky-limits.js';
 import { fetchCardThumb } from './card-thumb.js';
-import { measureBluesky } from './limits.js';
-import { readSessionFile, removeSessionFile, writeSessionFile } from './session-file.js';
+import { formatSavedSession, parseSavedSession } from './saved-session.js';
 
 const POST_COLLECTION = 'app.bsky.feed.post';
 const DEFAULT_SERVICE = 'https://bsky.social';
 // The lexicon sets no limit, but the app shows a line or three: keep records small.
 const MAX_CARD_TITLE = 300;
 const MAX_CARD_DESCRIPTION = 1000;
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-export interface BlueskyPublisherOptions {
-  /** The account's name in the config, for logs and messages. */
-  name: string;
-  account: BlueskyAccount;
-  /** Where the session is kept between runs (mode 0600). */
-  sessionFile: string;
-  log: Logger;
+export interface BlueskyPublisherOptions extends PublisherContext<BlueskyAccount> {
   /** Time limit of each page or image download for link cards; default 10 s. API calls use the account's `timeout`. */
   fetchTimeoutMs?: number;
 }
@@ -39,8 +33,8 @@ export function createdAtFromPostKey(postKey: string): string {
 }
 
 export function createBlueskyPublisher(options: BlueskyPublisherOptions): Publisher {
-  const { name, account, sessionFile } = options;
-  const log = options.log.child({ platform: 'bluesky', account: name });
+  const { name, account, sessions, log } = options;
+  const sessionKey = `bluesky-${name}`;
   const service = account.service ?? DEFAULT_SERVICE;
   const apiTimeoutMs = parseDuration(account.timeout ?? '30s');
   const fetchTimeoutMs = options.fetchTimeoutMs ?? 10_000;
@@ -53,21 +47,20 @@ export function createBlueskyPublisher(options: BlueskyPublisherOptions): Publis
   let loggedIn = false;
   let authFailure: HerautError | undefined;
   let establishing: Promise<void> | undefined;
+  // The library reports sessions synchronously; writes are chained in order and awaited before a call returns.
+  let saving = Promise.resolve();
 
   function persist(event: AtpSessionEvent, data: AtpSessionData | undefined): void {
     if (data) {
       registerSecret(data.accessJwt);
       registerSecret(data.refreshJwt);
     }
-    try {
-      if ((event === 'create' || event === 'update') && data) {
-        writeSessionFile(sessionFile, { service, identifier: account.identifier, session: data, savedAt: new Date().toISOString() });
-      } else if (event === 'expired') {
-        removeSessionFile(sessionFile);
-      }
-    } catch (error) {
-      log.warn({ event, sessionFile, reason: failureReason(error) }, 'could not save the Bluesky session; the next run will log in again');
-    }
+    let value: string | undefined;
+    if ((event === 'create' || event === 'update') && data) value = formatSavedSession({ service, identifier: account.identifier, session: data, savedAt: new Date().toISOString() });
+    else if (event !== 'expired') return;
+    saving = saving
+      .then(() => sessions.write(sessionKey, value))
+      .catch((error: unknown) => log.warn({ event, session: sessionKey, reason: failureReason(error) }, 'could not save the Bluesky session; the next run will log in again'));
   }
 
   async function ensureSession(): Promise<AtpSessionData> {
@@ -86,7 +79,7 @@ export function createBlueskyPublisher(options: BlueskyPublisherOptions): Publis
   async function establish(): Promise<void> {
     if (!triedSavedSession) {
       triedSavedSession = true;
-      const saved = readSessionFile(sessionFile);
+      const saved = parseSavedSession(await sessions.read(sessionKey).catch(() => undefined));
       if (saved && saved.service === service && sameAccount(saved.identifier, saved.session)) {
         registerSecret(saved.session.accessJwt);
         registerSecret(saved.session.refreshJwt);
@@ -97,11 +90,11 @@ export function createBlueskyPublisher(options: BlueskyPublisherOptions): Publis
         } catch (error) {
           // Network trouble or a rate limit says nothing about the tokens: keep them and try later. Any other refusal means they are spent.
           const failure = toBlueskyError(error, { account: name, action: 'resuming the saved session' });
-          if (failure.retryable) throw failure;
+          if (!isHerautError(failure) || failure.retryable) throw failure;
           log.info({ reason: failure.message }, 'saved Bluesky session no longer valid; logging in');
         }
       } else if (saved) {
-        log.info({ sessionFile }, 'saved Bluesky session belongs to another account or service; logging in');
+        log.info({ session: sessionKey }, 'saved Bluesky session belongs to another account or service; logging in');
       }
     }
     await login();
@@ -129,7 +122,7 @@ export function createBlueskyPublisher(options: BlueskyPublisherOptions): Publis
       const failure = toBlueskyError(error, { account: name, action: 'logging in' });
       // Any answer from the server used up a login; only a network failure may try again.
       if (!(error instanceof XRPCError && Number(error.status) < 100)) loggedIn = true;
-      if (failure.code === 'platform-auth') setAuthFailure(failure);
+      if (isHerautError(failure, 'platform-auth')) setAuthFailure(failure);
       throw failure;
     }
   }
@@ -178,7 +171,7 @@ export function createBlueskyPublisher(options: BlueskyPublisherOptions): Publis
       return uploaded.data.blob;
     } catch (error) {
       const failure = toBlueskyError(error, { account: name, action: 'uploading the card image' });
-      if (failure.code === 'platform-auth' || failure.code === 'platform-rate-limited') throw failure;
+      if (!isHerautError(failure) || failure.code === 'platform-auth' || failure.code === 'platform-rate-limited') throw failure;
       log.warn({ jobId: request.jobId, url: thumb.source, reason: failure.message }, 'link card image upload failed; posting the card without a thumbnail');
       return undefined;
     }
@@ -195,7 +188,7 @@ export function createBlueskyPublisher(options: BlueskyPublisherOptions): Publis
     }
     const length = measureBluesky(request.text);
     if (!length.valid) {
-      throw new HerautError('platform-rejected', `Teaser of job ${request.jobId} does not fit Bluesky (${length.graphemes} graphemes, ${length.bytes} bytes; at most 300 and 3000): shorten the teaser template`);
+      throw new HerautError('platform-rejected', `Teaser of job ${request.jobId} does not fit Bluesky (${length.graphemes} graphemes, ${length.bytes} bytes; at most ${BLUESKY_MAX_GRAPHEMES} and ${BLUESKY_MAX_BYTES}): shorten the teaser template`);
     }
     const current = await ensureSession();
     const jobLog = log.child({ jobId: request.jobId, rkey });
@@ -234,13 +227,16 @@ export function createBlueskyPublisher(options: BlueskyPublisherOptions): Publis
     return { handle: me.data.handle };
   }
 
-  return { platform: 'bluesky', account: name, publish, verify };
+  // A session saved before a call returns is what a process started right after finds.
+  const settled = <A extends unknown[], T>(run: (...args: A) => Promise<T>) => (...args: A) => run(...args).finally(() => saving);
+
+  return { platform: 'bluesky', account: name, publish: settled(publish), verify: settled(verify) };
 }
 
 function clip(text: string, max: number): string {
   if (text.length <= max) return text;
   let out = '';
-  for (const { segment } of graphemes.segment(text)) {
+  for (const segment of leadingGraphemes(text, max)) {
     if (out.length + segment.length > max - 1) break;
     out += segment;
   }

@@ -1,10 +1,9 @@
-import type { PlatformId, PostRequest, PostResult, Publisher } from '../platform.js';
-import { measureBluesky, BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES } from '../bluesky/limits.js';
-import { measureX, X_MAX_WEIGHTED_LENGTH } from '../x/limits.js';
+import type { PostRequest, PostResult, Publisher } from '../platform.js';
+import { platformSpec } from '../registry.js';
 
 export interface DryRunOptions {
   name: string;
-  platform: PlatformId;
+  platform: string;
   /** Where the would-be posts are printed; stdout by default. */
   write?: (text: string) => void;
 }
@@ -25,25 +24,7 @@ export function createDryRunPublisher(options: DryRunOptions): Publisher {
   };
 }
 
-export function formatDryRunPost(account: string, platform: PlatformId, request: PostRequest, mode = 'dry run'): string {
-  const lines = [`── ${account} (${platform}, ${mode}) · ${request.jobId} ──`, request.text, ''];
-  if (platform === 'x') {
-    const length = measureX(request.text);
-    lines.push(`   length: ${length.weightedLength}/${X_MAX_WEIGHTED_LENGTH} weighted · ${length.valid ? 'valid' : 'TOO LONG'}`);
-    if (request.media === 'image' && request.link.image) lines.push(`   image: ${request.link.image} (alt text: ${request.link.title})`);
-  } else {
-    const length = measureBluesky(request.text);
-    lines.push(`   length: ${length.graphemes}/${BLUESKY_MAX_GRAPHEMES} graphemes, ${length.bytes}/${BLUESKY_MAX_BYTES} bytes · ${length.valid ? 'valid' : 'TOO LONG'}`);
-    const bytes = Buffer.from(request.text, 'utf8');
-    for (const facet of request.facets ?? []) {
-      const shown = bytes.subarray(facet.index.byteStart, facet.index.byteEnd).toString('utf8');
-      for (const feature of facet.features) {
-        const target = feature.$type === 'app.bsky.richtext.facet#link' ? `link → ${feature.uri}` : `tag → #${feature.tag}`;
-        lines.push(`   facet: bytes ${facet.index.byteStart}-${facet.index.byteEnd} "${shown}" ${target}`);
-      }
-    }
-    if (request.langs.length > 0) lines.push(`   langs: ${request.langs.join(', ')}`);
-    lines.push(`   card: ${request.link.title} <${request.link.url}>${request.link.image ? ` thumb ${request.link.image}` : ''}`);
-  }
+export function formatDryRunPost(account: string, platform: string, request: PostRequest, mode = 'dry run'): string {
+  const lines = [`── ${account} (${platform}, ${mode}) · ${request.jobId} ──`, request.text, '', ...platformSpec(platform).describePost(request)];
   return `${lines.join('\n')}\n\n`;
 }

@@ -1,42 +1,8 @@
 import http from 'node:http';
 import { TwitterApi, type ITwitterApiClientPlugin } from 'twitter-api-v2';
-import type { XAccount } from '../../config/schema.js';
-import { HerautError } from '../../errors.js';
+import type { XCredentials } from './x-credentials.js';
 
 export const X_DEFAULT_API_BASE_URL = 'https://api.x.com';
-
-const credentialEnv = {
-  appKey: 'X_APP_KEY',
-  appSecret: 'X_APP_SECRET',
-  accessToken: 'X_ACCESS_TOKEN',
-  accessSecret: 'X_ACCESS_SECRET',
-} as const;
-
-export type XCredentialKey = keyof typeof credentialEnv;
-export const xCredentialKeys = Object.keys(credentialEnv) as XCredentialKey[];
-
-export interface XCredentials {
-  appKey: string;
-  appSecret: string;
-  accessToken: string;
-  accessSecret: string;
-}
-
-/** The four OAuth 1.0a keys, or a platform-auth error naming the ones missing and the variables to export. */
-export function xCredentials(name: string, account: XAccount): XCredentials {
-  const missing = xCredentialKeys.filter((key) => !account[key]);
-  if (missing.length > 0) {
-    const verb = missing.length === 1 ? 'is' : 'are';
-    const exports = missing.map((key) => credentialEnv[key]).join(', ');
-    const settings = missing.map((key) => `${key}: \${${credentialEnv[key]}}`).join(', ');
-    throw new HerautError(
-      'platform-auth',
-      `account ${name}: ${missing.join(', ')} ${verb} not set; export ${exports} (from the X developer portal, app "Keys and tokens") and set ${settings} under accounts.${name} in the config`,
-      { details: { account: name, missing } },
-    );
-  }
-  return { appKey: account.appKey!, appSecret: account.appSecret!, accessToken: account.accessToken!, accessSecret: account.accessSecret! };
-}
 
 export interface XClientOptions {
   credentials: XCredentials;

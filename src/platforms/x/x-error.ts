@@ -1,32 +1,41 @@
-import { ApiPartialResponseError, ApiRequestError, ApiResponseError } from 'twitter-api-v2';
+import type { ApiPartialResponseError, ApiRequestError, ApiResponseError } from 'twitter-api-v2';
 import { HerautError } from '../../errors.js';
-
-export const X_DUPLICATE_DETAIL = 'You are not allowed to create a Tweet with duplicate content.';
+import type { ErrorContext } from '../platform.js';
 
 const FIFTEEN_MINUTES = 15 * 60_000;
 
-export interface XErrorContext {
-  account: string;
-  /** What we were doing, for the message: "post", "verify the credentials", "upload the image". */
-  action: string;
-  timeoutMs: number;
+export interface XErrorContext extends ErrorContext {
+  timeoutMs?: number;
   /** The latest call hit our time limit. */
   timedOut: boolean;
   /** The caller aborted (shutdown). */
   aborted: boolean;
 }
 
-/** X's 403 for a text it already has: after a timed-out attempt, it means that attempt went through. */
-export function isXDuplicate(error: unknown): boolean {
-  return error instanceof ApiResponseError && error.code === 403 && apiDetail(error).includes('duplicate content');
+// twitter-api-v2's errors are told apart by their `type`, so that mapping them does not load the library.
+function isResponseError(error: unknown): error is ApiResponseError {
+  return error instanceof Error && (error as { type?: unknown }).type === 'response' && typeof (error as { code?: unknown }).code === 'number';
 }
 
-/** Turns what twitter-api-v2 throws into the HerautError whose code decides what happens next. */
-export function toXError(error: unknown, context: XErrorContext): unknown {
+function isRequestError(error: unknown): error is ApiRequestError | ApiPartialResponseError {
+  const type = error instanceof Error ? (error as { type?: unknown }).type : undefined;
+  return type === 'request' || type === 'partial-response';
+}
+
+/** X's 403 for a text it already has. */
+export function isXDuplicate(error: unknown): boolean {
+  return isResponseError(error) && error.code === 403 && apiDetail(error).includes('duplicate content');
+}
+
+// 403s that no edit of the post can fix: the app lacks write access, the account is suspended or locked, the app is not in a project.
+const ACCOUNT_403 = /oauth1-permissions|client-forbidden|suspended|locked|appropriate .*permissions|attached to a project/i;
+
+/** Turns what twitter-api-v2 throws into the HerautError whose code tells policyFor what happens next; undefined when it is not X's. */
+export function mapXError(error: unknown, context: XErrorContext): HerautError | undefined {
   if (error instanceof HerautError) return error;
   const { account, action } = context;
 
-  if (error instanceof ApiResponseError) {
+  if (isResponseError(error)) {
     const status = error.code;
     const detail = apiDetail(error);
     const said = detail ? `: ${detail}` : '';
@@ -35,37 +44,43 @@ export function toXError(error: unknown, context: XErrorContext): unknown {
       return new HerautError(
         'platform-auth',
         `account ${account}: X rejected the credentials (401${said}); check that X_APP_KEY, X_APP_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET come from the same app and were regenerated after any permission change`,
-        { cause: error, details },
+        { details },
+      );
+    }
+    if (status === 403 && isXDuplicate(error)) {
+      return new HerautError('platform-rejected', `account ${account}: X refused it as a duplicate (403${said}); the account already has a post with this exact text, edit the text to post it again`, { details });
+    }
+    if (status === 403 && ACCOUNT_403.test(`${problemType(error)} ${detail}`)) {
+      return new HerautError(
+        'platform-auth',
+        `account ${account}: X refused to ${action} (403${said}); check in the developer portal that the app has Read and Write access (then regenerate the access token) and that the account is not suspended or locked`,
+        { details },
       );
     }
     if (status === 403) {
-      return new HerautError(
-        'platform-auth',
-        `account ${account}: X refused to ${action} (403${said}); check in the developer portal that the app has Read and Write access and the account is not suspended or locked`,
-        { cause: error, details },
-      );
+      return new HerautError('platform-rejected', `account ${account}: X refused this post (403${said}); this one will not be retried, the account's other posts go on`, { details });
     }
     if (status === 402) {
-      return new HerautError('platform-auth', `account ${account}: X requires payment to ${action} (402${said}); add credits to the app in the developer portal`, { cause: error, details });
+      return new HerautError('platform-auth', `account ${account}: X requires payment to ${action} (402${said}); add credits to the app in the developer portal`, { details });
     }
     if (status === 429) return rateLimited(error, account, action);
     if (status >= 500) {
-      return new HerautError('platform-unavailable', `account ${account}: X failed to ${action} (${status}${said}); heraut will retry later`, { cause: error, retryable: true, details });
+      return new HerautError('platform-unavailable', `account ${account}: X failed to ${action} (${status}${said}); heraut will retry later`, { retryable: true, details });
     }
-    return new HerautError('platform-rejected', `account ${account}: X rejected the request to ${action} (${status}${said}); edit the post so X accepts it, this one will not be retried`, { cause: error, details });
+    return new HerautError('platform-rejected', `account ${account}: X rejected the request to ${action} (${status}${said}); edit the post so X accepts it, this one will not be retried`, { details });
   }
 
-  if (error instanceof ApiRequestError || error instanceof ApiPartialResponseError) {
-    const seconds = Math.round(context.timeoutMs / 100) / 10;
+  if (isRequestError(error)) {
+    const seconds = Math.round((context.timeoutMs ?? 0) / 100) / 10;
     const message = context.aborted
       ? `account ${account}: interrupted while trying to ${action}; heraut will retry and check for a duplicate`
       : context.timedOut
         ? `account ${account}: X did not answer within ${seconds}s when trying to ${action}; heraut will retry (raise accounts.${account}.timeout if this keeps happening)`
         : `account ${account}: could not reach X to ${action} (${networkReason(error)}); heraut will retry, check the network if this keeps happening`;
-    return new HerautError('platform-unavailable', message, { cause: error, retryable: true, details: { account, timedOut: context.timedOut } });
+    return new HerautError('platform-unavailable', message, { retryable: true, details: { account, timedOut: context.timedOut } });
   }
 
-  return error;
+  return undefined;
 }
 
 function rateLimited(error: ApiResponseError, account: string, action: string): HerautError {
@@ -94,16 +109,21 @@ function rateLimited(error: ApiResponseError, account: string, action: string): 
   return new HerautError(
     'platform-rate-limited',
     `account ${account}: X refused to ${action}, ${which} is used up; heraut will retry after ${new Date(retryAt).toISOString()} (${hint})`,
-    { cause: error, retryable: true, retryAt, details: { account, status: 429, limit: which } },
+    { retryable: true, retryAt, details: { account, status: 429, limit: which } },
   );
 }
 
 /** twitter-api-v2 keeps the socket error in `_options.error` (its `requestError` getter reads the wrong key). */
 function networkReason(error: ApiRequestError | ApiPartialResponseError): string {
   const options = (error as unknown as { _options?: { error?: unknown; responseError?: unknown } })._options;
-  const cause = (error instanceof ApiRequestError ? options?.error : options?.responseError) as { code?: unknown; message?: unknown } | undefined;
+  const cause = (error.type === 'request' ? options?.error : options?.responseError) as { code?: unknown; message?: unknown } | undefined;
   const reason = [typeof cause?.code === 'string' ? cause.code : undefined, typeof cause?.message === 'string' ? cause.message : undefined].filter(Boolean).join(' ');
   return reason || error.message;
+}
+
+function problemType(error: ApiResponseError): string {
+  const type = (error.data as { type?: unknown } | undefined)?.type;
+  return typeof type === 'string' ? type : '';
 }
 
 function apiDetail(error: ApiResponseError): string {

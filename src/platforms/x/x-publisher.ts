@@ -1,26 +1,20 @@
 import http from 'node:http';
 import type { SendTweetV2Params } from 'twitter-api-v2';
-import { parseDuration, type XAccount } from '../../config/schema.js';
+import { parseDuration } from '../../config/fields.js';
 import { errorMessage } from '../../errors.js';
-import { registerSecret, type Logger } from '../../log.js';
-import type { PostRequest, PostResult, Publisher } from '../platform.js';
+import { registerSecret } from '../../log.js';
+import type { PostRequest, PostResult, Publisher, PublisherContext } from '../platform.js';
 import { downloadImage } from './download-image.js';
-import { createXClient, xCredentialKeys, xCredentials, type XClient } from './x-client.js';
-import { isXDuplicate, toXError } from './x-error.js';
-
-export interface XPublisherOptions {
-  /** The account's name in the config. */
-  name: string;
-  account: XAccount;
-  log: Logger;
-}
+import type { XAccount } from './x-account.js';
+import { createXClient, type XClient } from './x-client.js';
+import { xCredentialKeys, xCredentials } from './x-credentials.js';
+import { isXDuplicate, mapXError } from './x-error.js';
 
 export const X_MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 export const X_MAX_ALT_TEXT = 1000;
 
-export function createXPublisher(options: XPublisherOptions): Publisher {
-  const { name, account } = options;
-  const log = options.log.child({ platform: 'x', account: name });
+export function createXPublisher(context: Omit<PublisherContext<XAccount>, 'sessions'>): Publisher {
+  const { name, account, log } = context;
   for (const key of xCredentialKeys) registerSecret(account[key]);
   const timeoutMs = parseDuration(account.timeout ?? '30s');
   const httpAgent = new http.Agent({ keepAlive: false });
@@ -31,7 +25,7 @@ export function createXPublisher(options: XPublisherOptions): Publisher {
   }
 
   function fail(error: unknown, x: XClient, action: string, signal?: AbortSignal): unknown {
-    return toXError(error, { account: name, action, timeoutMs, timedOut: x.timedOut(), aborted: signal?.aborted === true });
+    return mapXError(error, { account: name, action, timeoutMs, timedOut: x.timedOut(), aborted: signal?.aborted === true }) ?? error;
   }
 
   async function attachImage(x: XClient, request: PostRequest, signal?: AbortSignal): Promise<string | undefined> {
@@ -66,7 +60,8 @@ export function createXPublisher(options: XPublisherOptions): Publisher {
         log.info({ jobId: request.jobId, id: data.id, url }, 'x post published');
         return { id: data.id, url };
       } catch (error) {
-        if (isXDuplicate(error)) {
+        // Only an earlier attempt that may have gone through makes a duplicate ours; on a first attempt X refused it.
+        if (isXDuplicate(error) && (request.attempt ?? 2) > 1) {
           log.info({ jobId: request.jobId }, 'x already has this post; an earlier attempt went through');
           return { id: '', url: '', alreadyPosted: true };
         }

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HerautError, isHerautError } from '../../../src/errors.js';
+import { HerautError, isHerautError, policyFor } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log.js';
 import type { Publisher } from '../../../src/platforms/platform.js';
 import { createXPublisher } from '../../../src/platforms/x/x-publisher.js';
@@ -116,10 +116,29 @@ describe('createXPublisher: publish', () => {
     expect(emulator.posts).toHaveLength(1);
   });
 
+  it('a 403 about this post fails that post only; the account goes on', async () => {
+    const x = publisher();
+    emulator.failNext('forbidden');
+    const error = expectHeraut(await catchError(x.publish(postRequest('Refusé'))), 'platform-rejected');
+    expect(policyFor(error)).toEqual({ action: 'fail' });
+    expect(error.message).toContain('You are not permitted to perform this action.');
+    await x.publish(postRequest('Le suivant passe'));
+    expect(emulator.posts.map((post) => post.text)).toEqual(['Le suivant passe']);
+  });
+
+  it('on a first attempt, a duplicate-content 403 is X refusing it as a duplicate, not a success', async () => {
+    const x = publisher();
+    await x.publish(postRequest('Déjà dit', { attempt: 1 }));
+    const error = expectHeraut(await catchError(x.publish(postRequest('Déjà dit', { jobId: 'job-forced', attempt: 1 }))), 'platform-rejected');
+    expect(error.message).toContain('X refused it as a duplicate');
+    expect(policyFor(error)).toEqual({ action: 'fail' });
+    expect(emulator.posts).toHaveLength(1);
+  });
+
   it('treats X\'s duplicate-content 403 as already posted', async () => {
     const x = publisher();
-    const first = await x.publish(postRequest('Une seule fois 🙂'));
-    const second = await x.publish(postRequest('Une seule fois 🙂'));
+    const first = await x.publish(postRequest('Une seule fois 🙂', { attempt: 1 }));
+    const second = await x.publish(postRequest('Une seule fois 🙂', { attempt: 2 }));
     expect(first.alreadyPosted).toBeUndefined();
     expect(second).toEqual({ id: '', url: '', alreadyPosted: true });
     expect(emulator.posts).toHaveLength(1);

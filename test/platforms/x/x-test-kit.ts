@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { XAccount } from '../../../src/config/schema.js';
+import { XAccount } from '../../../src/platforms/x/x-account.js';
 import { createLogger, type Logger } from '../../../src/log.js';
 import type { PostRequest } from '../../../src/platforms/platform.js';
 
