@@ -61,6 +61,7 @@ describe.each(harnesses.map((harness) => [harness.platform, harness] as const))(
     const account = await server.account();
     const publisher = await publisherFor(account);
     const first = await request(`Une fois seulement (${fault}) ${spec.showLink('https://example.org/explainer')}`);
+    // A first post signs in, so that the fault hits the post itself.
     await publisher.publish({ ...first, text: `Avant (${fault})`, postKey: await spec.newPostKey() });
     server.failNextPost(account, fault);
     const { error, policy } = await failure(publisher.publish(first));
