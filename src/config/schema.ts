@@ -99,7 +99,10 @@ export const FeedConfig = z
     schedule: z.string().default('*/15 * * * *').describe('When to poll, as a cron expression in `timezone`.'),
     jitter: Duration.default('0').describe('Random delay added to each scheduled poll.'),
     language: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP-47 tag such as "fr" or "en-GB"').optional().describe('The articles\' language; otherwise read from the feed.'),
-    hashtags: z.array(z.string().min(1)).default([]).describe('Tags always considered for this feed\'s teasers, most important first.'),
+    hashtags: z
+      .union([z.array(z.string().min(1)), z.record(z.string(), z.array(z.string().min(1)))])
+      .default([])
+      .describe('Topic tags put first in this feed\'s teasers, most important first; a map by language ({ fr: [IA], en: [AI], default: [...] }) when they differ. #IA becomes #AI on English items.'),
     maxHashtags: z.number().int().min(0).max(5).default(3),
     emojis: z
       .strictObject({

@@ -5,6 +5,8 @@ import type { Logger } from '../log.js';
 import { utf8Length } from '../platforms/bluesky/limits.js';
 import type { Facet, PlatformId } from '../platforms/platform.js';
 import { askLlm, type ChatMessage, type LlmTeaser } from './ask-llm.js';
+import { composeHook } from './compose-hook.js';
+import { articleLanguage } from './detect-language.js';
 import { extractHook } from './extract-hook.js';
 import { DEFAULT_TEMPLATE, fitTeaser, measureFor, overflowOf, shortenLinkForDisplay, type TeaserDraft } from './fit-teaser.js';
 import { cleanInline, graphemes, primaryLanguage } from './fold-text.js';
@@ -32,23 +34,26 @@ interface Base {
   langs: string[];
 }
 
-function typeset(feed: Pick<FeedConfig, 'typography'>, text: string): string {
-  return feed.typography === 'fr' ? applyFrenchTypography(text) : text;
+function typeset(language: string | undefined, feed: Pick<FeedConfig, 'typography'>, text: string): string {
+  const primary = primaryLanguage(language);
+  return primary === 'fr' || (!primary && feed.typography === 'fr') ? applyFrenchTypography(text) : text;
 }
 
-function prepare(article: Article, feed: FeedConfig): Base {
-  const hook = extractHook(article, feed);
-  const sentences = hook.sentences.map((s) => typeset(feed, s));
+function prepare(source: Article, feed: FeedConfig): Base {
+  const language = articleLanguage(source);
+  const article = { ...source, language };
+  const hook = composeHook(article, feed);
+  const sentences = hook.sentences.map((s) => typeset(language, feed, s));
   const hookText = sentences.join(' ');
-  const title = cleanInline(article.title);
   const categories = article.categories.map(cleanInline);
+  const emojis = pickEmojis([hook.title, hookText, categories.join(', ')].join('\n'), language, feed, hookText, hook.titleEmoji);
   return {
     sentences,
-    title: typeset(feed, title),
-    summary: typeset(feed, cleanInline(article.summary)),
-    emojis: pickEmojis([title, hookText, categories.join(', ')].join('\n'), article.language, feed, hookText),
-    hashtags: pickHashtags({ text: `${title}\n${hookText}`, categories, language: article.language, hook: hookText }, feed),
-    langs: article.language ? [article.language] : [],
+    title: typeset(language, feed, hook.title),
+    summary: typeset(language, feed, cleanInline(article.summary)),
+    emojis,
+    hashtags: pickHashtags({ text: `${hook.title}\n${hookText}`, categories, language, hook: hookText, article: [article.title, article.summary, article.content].join('\n') }, feed),
+    langs: language ? [language] : [],
   };
 }
 
@@ -148,7 +153,7 @@ function promptFor(article: Article, feed: FeedConfig): ChatMessage[] {
 }
 
 function draftFromLlm(article: Article, base: Base, answer: LlmTeaser, feed: FeedConfig): TeaserDraft {
-  const sentences = splitSentences(answer.hook, article.language).map((s) => typeset(feed, s));
+  const sentences = splitSentences(answer.hook, article.language).map((s) => typeset(article.language, feed, s));
   const max = Math.min(DEFAULT_MAX_EMOJIS, feed.emojis?.max ?? DEFAULT_MAX_EMOJIS);
   const emojis = [...new Set(answer.emojis.map((e) => e.trim().normalize('NFC')).filter(isSingleEmoji))].slice(0, max);
   const hookText = sentences.join(' ');

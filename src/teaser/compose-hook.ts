@@ -1,0 +1,117 @@
+import type { FeedConfig } from '../config/schema.js';
+import type { Article } from '../feeds/article.js';
+import { asSentence, contentStems, extractHook, leadSentences } from './extract-hook.js';
+import { cleanInline, graphemes } from './fold-text.js';
+import { sectionOfKind, sectionsOf } from './known-sections.js';
+
+/** Longest hook, in graphemes: room is left on X and Bluesky for two emojis, three hashtags and the link. */
+export const HOOK_MAX = 210;
+const MAX_SENTENCES = 3;
+
+export interface ComposedHook {
+  /** Key fact first, then why it matters; the fitter drops from the end when a platform has less room. */
+  sentences: string[];
+  /** The title without its site or author suffix and without a leading emoji. */
+  title: string;
+  /** An emoji the title itself starts with. */
+  titleEmoji?: string;
+}
+
+const LEADING_EMOJI = /^((?:\p{Extended_Pictographic}|\p{Regional_Indicator})(?:\uFE0F|\u200D|\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Modifier})*)\s*/u;
+const SITE_SUFFIX = /\s+[|·•]\s+[^|·•]{1,40}$/u;
+// " - Maya Okafor": one to four capitalised words and no figure after a dash ends the title with its author or site.
+const AUTHOR_SUFFIX = /\s+[-–—]\s+(\p{Lu}[\p{L}\p{M}.'’-]*)(\s+\p{Lu}[\p{L}\p{M}.'’-]*){0,3}$/u;
+
+/** "🩺 Title | Site" -> "Title", with the emoji kept apart. */
+export function cleanTitle(raw: string): { title: string; emoji?: string } {
+  let title = cleanInline(raw);
+  const emoji = LEADING_EMOJI.exec(title);
+  if (emoji) title = title.slice(emoji[0].length);
+  for (const suffix of [SITE_SUFFIX, AUTHOR_SUFFIX]) {
+    const stripped = title.replace(suffix, '');
+    if (stripped.split(' ').length >= 4) title = stripped;
+  }
+  return { title, ...(emoji ? { emoji: emoji[1] } : {}) };
+}
+
+function length(text: string): number {
+  return graphemes(text).length;
+}
+
+const NAME = /(?<=\s)\p{Lu}|\p{Ll}\p{Lu}|\p{Lu}{2,}/u;
+
+/** A figure or a name (a capital after the first word, an inner capital, an acronym): what a fact is carried by. */
+function carriesFact(sentence: string): boolean {
+  return /\p{N}/u.test(sentence) || NAME.test(sentence);
+}
+
+function isQuestion(sentence: string): boolean {
+  return /[?¿]["»”’)]*$/u.test(sentence.trim());
+}
+
+/** Shares most of its content words with what is already said. */
+function repeats(sentence: string, said: string): boolean {
+  const words = contentStems(sentence);
+  if (words.size === 0) return true;
+  const known = contentStems(said);
+  let shared = 0;
+  for (const word of words) if (known.has(word)) shared++;
+  return shared / words.size >= 0.5;
+}
+
+/** Drops what carries no figure and no name: parentheses, and appositions after a name (", chargée des sanctions,"). */
+export function compressSentence(sentence: string): string {
+  return sentence
+    .replace(/\s*\((?![^()]*[\p{N}])[^()]{1,80}\)/gu, '')
+    .replace(/(?<=\p{Lu}[\p{L}\p{M}\p{N}-]*), (?![^,;:()]*[\p{N}\p{Lu}])[^,;:()«»"]{3,100}, (?=\p{Ll})/gu, ' ')
+    .replace(/\s+([,.;:!?])/gu, '$1')
+    .replace(/ {2,}/gu, ' ');
+}
+
+function fitting(sentence: string, room: number): string | undefined {
+  if (length(sentence) <= room) return sentence;
+  const compressed = compressSentence(sentence);
+  return length(compressed) <= room ? compressed : undefined;
+}
+
+function sentencesOf(text: string, language: string | undefined): string[] {
+  return text.trim() ? leadSentences(text, language, true, 3) : [];
+}
+
+/**
+ * The editor's hook: the key fact (the title when it states it, else the shortest sentence that carries a figure or a name),
+ * then why it matters (the description, which the site writes as a subtitle, else the first lines of the "why" section
+ * or of the body), each sentence whole or compressed, never cut.
+ */
+export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHeadings'>): ComposedHook {
+  const language = article.language;
+  const { title, emoji } = cleanTitle(article.title);
+  const sections = sectionsOf(article);
+  const why = sectionOfKind(sections, 'why');
+  const description = sentencesOf(article.summary, language);
+  const lead = extractHook({ ...article, title: '' }, feed).sentences;
+  const whySentences = why ? sentencesOf(why.text, language).slice(0, 1) : [];
+  const candidates = [...description, ...whySentences, ...lead].filter((s) => s !== title && !isQuestion(s));
+
+  let fact: string | undefined;
+  if (title && !isQuestion(title) && carriesFact(title) && title.split(' ').length >= 4) fact = fitting(asSentence(title), HOOK_MAX);
+  if (!fact) {
+    const carriers = candidates.filter(carriesFact).map((s) => fitting(s, HOOK_MAX)).filter((s): s is string => !!s);
+    fact = carriers.find((s) => /\p{N}/u.test(s)) ?? carriers[0];
+  }
+  if (!fact) return { sentences: title ? [asSentence(title)] : lead.slice(0, 1), title, ...(emoji ? { titleEmoji: emoji } : {}) };
+
+  const sentences = [fact];
+  let said = `${title} ${fact}`;
+  let room = HOOK_MAX - length(fact) - 1;
+  for (const candidate of candidates) {
+    if (sentences.length >= MAX_SENTENCES || room < 20) break;
+    if (candidate === fact || repeats(candidate, said)) continue;
+    const fitted = fitting(candidate, room);
+    if (!fitted) continue;
+    sentences.push(fitted);
+    said += ` ${fitted}`;
+    room -= length(fitted) + 1;
+  }
+  return { sentences, title, ...(emoji ? { titleEmoji: emoji } : {}) };
+}
