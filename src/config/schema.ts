@@ -41,6 +41,15 @@ export type Budget = z.infer<typeof Budget>;
 
 const Media = z.enum(['none', 'image']);
 
+export const Utm = z
+  .strictObject({
+    source: z.string().min(1).describe('utm_source, e.g. "bluesky".'),
+    medium: z.string().min(1).default('social').describe('utm_medium.'),
+    campaign: z.string().min(1).optional().describe('utm_campaign.'),
+  })
+  .describe('Tracking parameters added to the links this account posts, so the site sees where readers came from; the feed\'s own utm_* are always removed.');
+export type Utm = z.infer<typeof Utm>;
+
 export const XAccount = z
   .strictObject({
     platform: z.literal('x'),
@@ -52,6 +61,7 @@ export const XAccount = z
     media: Media.optional().describe('"image" uploads the article\'s image with the post; default "none" lets X build its own card.'),
     pace: Pace.optional(),
     budget: Budget.optional(),
+    utm: Utm.optional(),
     timeout: Duration.default('30s').describe('Time limit of one API call.'),
   })
   .describe('An X account.');
@@ -65,6 +75,7 @@ export const BlueskyAccount = z
     password: z.string().min(1).optional().describe('An app password (Settings > App passwords); use ${BLUESKY_APP_PASSWORD}.'),
     media: Media.optional(),
     pace: Pace.optional(),
+    utm: Utm.optional(),
     timeout: Duration.default('30s').describe('Time limit of one API call.'),
   })
   .describe('A Bluesky account.');

@@ -5,7 +5,7 @@ import type { PlatformId } from '../platforms/platform.js';
 import { newPostKey } from '../platforms/registry.js';
 import { jobIdFor } from '../queue/queue.js';
 import type { Job, JobTarget } from '../queue/job.js';
-import { writeTeasers } from '../teaser/write-teasers.js';
+import { withUtm, writeTeasers } from '../teaser/write-teasers.js';
 import type { Runtime } from './runtime.js';
 
 export function feedTargets(runtime: Runtime, feed: FeedConfig): string[] {
@@ -20,13 +20,13 @@ export async function buildJob(runtime: Runtime, feed: FeedConfig, article: Arti
   const teasers = await writeTeasers(article, platforms, { feed, llm: config.llm, log: runtime.log.child({ feed: feed.id }) });
   const targets: Record<string, JobTarget> = {};
   for (const account of accounts) {
-    const platform = config.accounts[account]!.platform;
+    const { platform, utm } = config.accounts[account]!;
     const teaser = teasers[platform];
     if (!teaser) continue;
     targets[account] = {
       account,
       platform,
-      teaser,
+      teaser: utm ? withUtm(teaser, utm) : teaser,
       // A dry run never reaches a platform, so it needs no real record key (and skips loading the Bluesky library).
       postKey: config.dryRun ? `dry-run-${randomUUID()}` : await newPostKey(platform),
       state: options.review ?? feed.review ? 'review' : 'pending',

@@ -5,7 +5,7 @@ import { cleanInline, graphemes } from './fold-text.js';
 import { sectionOfKind, sectionsOf } from './known-sections.js';
 
 /** Longest hook, in graphemes: room is left on X and Bluesky for two emojis, three hashtags and the link. */
-export const HOOK_MAX = 210;
+export const HOOK_MAX = 230;
 const MAX_SENTENCES = 3;
 
 export interface ComposedHook {
@@ -15,6 +15,8 @@ export interface ComposedHook {
   title: string;
   /** An emoji the title itself starts with. */
   titleEmoji?: string;
+  /** Where entities are looked for: the title and the key fact, not the context around them. */
+  subject: string;
 }
 
 const LEADING_EMOJI = /^((?:\p{Extended_Pictographic}|\p{Regional_Indicator})(?:\uFE0F|\u200D|\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Modifier})*)\s*/u;
@@ -49,23 +51,32 @@ function isQuestion(sentence: string): boolean {
   return /[?¿]["»”’)]*$/u.test(sentence.trim());
 }
 
-/** Shares most of its content words with what is already said. */
+function figures(text: string): string[] {
+  return text.match(/\p{N}+(?:[.,\u00A0\u202F ]\p{N}+)*/gu) ?? [];
+}
+
+/** Shares most of its content words and figures with what is already said. */
 function repeats(sentence: string, said: string): boolean {
-  const words = contentStems(sentence);
+  const words = new Set([...contentStems(sentence), ...figures(sentence)]);
   if (words.size === 0) return true;
-  const known = contentStems(said);
+  const known = new Set([...contentStems(said), ...figures(said)]);
   let shared = 0;
   for (const word of words) if (known.has(word)) shared++;
   return shared / words.size >= 0.5;
 }
 
-/** Drops what carries no figure and no name: parentheses, and appositions after a name (", chargée des sanctions,"). */
+// The subject opens the sentence: "La CNIL, chargée des sanctions, a infligé…", never "Pour EDF, le contrat…".
+const SUBJECT_APPOSITION = /^((?:\p{Lu}\p{Ll}* )?(?:[\p{L}’'-]+ ){0,4}\p{Lu}[\p{L}\p{M}\p{N}-]*), (?![^,;:()]*[\p{N}\p{Lu}])[^,;:()«»"]{3,100}, (?=\p{Ll})/u;
+const OPENING_PREPOSITION = /^(pour|selon|après|avant|avec|pendant|depuis|for|after|before|with|according|since|during|para|según|tras|con|durante|desde)\b/iu;
+
+// A trailing circumstance ("…, au moment où l’entreprise doit…") adds context, not the point.
+const TRAILING_CLAUSE = /,\s+(au moment où|alors que|tandis que|d’autant que|d'autant que|while|whereas|as|at a time when|mientras|cuando|en un momento en que)\s[^,;:]+([.!?…])$/u;
+
+/** Drops what carries no figure and no name: parentheses, an apposition after the opening subject, a trailing circumstance. */
 export function compressSentence(sentence: string): string {
-  return sentence
-    .replace(/\s*\((?![^()]*[\p{N}])[^()]{1,80}\)/gu, '')
-    .replace(/(?<=\p{Lu}[\p{L}\p{M}\p{N}-]*), (?![^,;:()]*[\p{N}\p{Lu}])[^,;:()«»"]{3,100}, (?=\p{Ll})/gu, ' ')
-    .replace(/\s+([,.;:!?])/gu, '$1')
-    .replace(/ {2,}/gu, ' ');
+  let text = sentence.replace(TRAILING_CLAUSE, '$2').replace(/\s*\((?![^()]*[\p{N}])[^()]{1,80}\)/gu, '');
+  if (!OPENING_PREPOSITION.test(text)) text = text.replace(SUBJECT_APPOSITION, '$1 ');
+  return text.replace(/\s+([,.;:!?])/gu, '$1').replace(/ {2,}/gu, ' ');
 }
 
 function fitting(sentence: string, room: number): string | undefined {
@@ -99,7 +110,8 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
     const carriers = candidates.filter(carriesFact).map((s) => fitting(s, HOOK_MAX)).filter((s): s is string => !!s);
     fact = carriers.find((s) => /\p{N}/u.test(s)) ?? carriers[0];
   }
-  if (!fact) return { sentences: title ? [asSentence(title)] : lead.slice(0, 1), title, ...(emoji ? { titleEmoji: emoji } : {}) };
+  const base = { title, subject: `${title}\n${fact ?? ''}`, ...(emoji ? { titleEmoji: emoji } : {}) };
+  if (!fact) return { ...base, sentences: title ? [asSentence(title)] : lead.slice(0, 1) };
 
   const sentences = [fact];
   let said = `${title} ${fact}`;
@@ -113,5 +125,5 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
     said += ` ${fitted}`;
     room -= length(fitted) + 1;
   }
-  return { sentences, title, ...(emoji ? { titleEmoji: emoji } : {}) };
+  return { ...base, sentences };
 }

@@ -123,7 +123,7 @@ function entitiesIn(text: string, article: string): string[] {
     words.forEach((raw, i) => {
       const word = raw.replace(/^[\p{Ll}]['’]/u, '').replace(/['’]s$/u, '');
       const capitalised = CAPITALISED.test(word) && letters(word) >= 2;
-      const plainInitial = i === 0 && /^\p{Lu}\p{Ll}+$/u.test(word) && new RegExp(`(^|[^\\p{L}])${word.toLowerCase()}([^\\p{L}]|$)`, 'u').test(article);
+      const plainInitial = i === 0 && /^\p{Lu}\p{Ll}+$/u.test(word) && new RegExp(`(^|[\\s(«“"'’])${word.toLowerCase()}([\\s,;:!?)»”"]|\\.\\s|$)`, 'u').test(article);
       if (capitalised && !plainInitial && !CALENDAR.has(foldText(word))) run.push(word);
       else if (run.length && LINKERS.has(word) && CAPITALISED.test(words[i + 1] ?? '')) run.push(word);
       else flush();
@@ -199,17 +199,16 @@ export function pickHashtags(input: HashtagInput, feed: Pick<FeedConfig, 'hashta
   for (const tag of input.suggested ?? []) consider(byPhrase.get(foldText(tag)) ?? tag);
   const entities = rankedEntities(input.text.slice(0, SCAN_CHARS), article.slice(0, 20 * SCAN_CHARS));
   const dictionaryTag = (phrase: string) => byPhrase.get(foldText(phrase));
-  // One entity, then a category: a second entity only when the article names it as often as a central subject.
-  if (entities[0]) consider(dictionaryTag(entities[0]) ?? entities[0]);
-  const central = entities.slice(1).filter((e) => countIn(article, e) >= 3);
-  for (const entity of central.slice(0, 1)) consider(dictionaryTag(entity) ?? entity);
-  for (const category of input.categories) {
-    if (!isUsableCategory(category)) continue;
+  const categories = input.categories.filter(isUsableCategory);
+  // An entity the site also files the item under is its subject; otherwise the most named entity, then the categories.
+  const filed = entities.filter((entity) => categories.some((category) => foldText(category) === foldText(entity)));
+  for (const entity of filed.length ? filed : entities.slice(0, 1)) consider(dictionaryTag(entity) ?? entity);
+  for (const category of categories) {
     const known = dictionaryTag(category);
     if (known) consider(known);
     else if (!input.article || countIn(article, category) > 0) consider(recase(category, article));
   }
-  for (const entity of entities.slice(1)) consider(dictionaryTag(entity) ?? entity);
+  for (const entity of entities) consider(dictionaryTag(entity) ?? entity);
   const index = indexPhrases(input.text.slice(0, SCAN_CHARS));
   const matches = phrases
     .map((p) => ({ tag: p.tag, index: index.get(p.key)?.first ?? -1, length: p.folded.length }))

@@ -1,4 +1,4 @@
-import type { FeedConfig, Llm } from '../config/schema.js';
+import type { FeedConfig, Llm, Utm } from '../config/schema.js';
 import { HerautError, errorMessage } from '../errors.js';
 import type { Article } from '../feeds/article.js';
 import type { Logger } from '../log.js';
@@ -13,6 +13,7 @@ import { cleanInline, graphemes, primaryLanguage } from './fold-text.js';
 import { applyFrenchTypography } from './french-typography.js';
 import { isSingleEmoji, pickEmojis, DEFAULT_MAX_EMOJIS } from './pick-emojis.js';
 import { isValidHashtag, pickHashtags } from './pick-hashtags.js';
+import { postedLink } from './posted-link.js';
 import { splitSentences } from './split-sentences.js';
 import type { Teaser, WriterId } from './teaser.js';
 
@@ -52,7 +53,7 @@ function prepare(source: Article, feed: FeedConfig): Base {
     title: typeset(language, feed, hook.title),
     summary: typeset(language, feed, cleanInline(article.summary)),
     emojis,
-    hashtags: pickHashtags({ text: `${hook.title}\n${hookText}`, categories, language, hook: hookText, article: [article.title, article.summary, article.content].join('\n') }, feed),
+    hashtags: pickHashtags({ text: hook.subject, categories, language, hook: hookText, article: [article.title, article.summary, article.content].join('\n') }, feed),
     langs: language ? [language] : [],
   };
 }
@@ -86,7 +87,7 @@ function draftFrom(article: Article, base: Base, writer: WriterId, template?: st
     title: base.title,
     emojis: base.emojis,
     hashtags: base.hashtags,
-    link: article.link,
+    link: postedLink(article.link),
     langs: base.langs,
     writer,
     template,
@@ -109,11 +110,34 @@ export function writeTemplateTeasers(article: Article, platforms: PlatformId[], 
 function writeOffline(article: Article, platforms: PlatformId[], feed: FeedConfig, writer: 'extractive' | 'template'): Teasers {
   const base = prepare(article, feed);
   const out: Teasers = {};
+  const common = writer === 'extractive' ? commonDraft(draftFrom(article, base, writer), platforms) : undefined;
   for (const platform of platforms) {
     const template = writer === 'template' ? (templateFor(feed, platform) ?? DEFAULT_TEMPLATE) : undefined;
-    out[platform] = assertValid(fitTeaser(draftFrom(article, base, writer, template), platform), article);
+    out[platform] = assertValid(fitTeaser(common ?? draftFrom(article, base, writer, template), platform), article);
   }
   return out;
+}
+
+// Fewer decorations before fewer sentences: the why is worth more than a third hashtag or a second emoji.
+const DECORATIONS: Array<[hashtags: number, emojis: number]> = [
+  [Infinity, Infinity],
+  [2, 2],
+  [2, 1],
+];
+
+/** The richest draft that every platform takes whole, so X and Bluesky say the same thing; undefined when none does. */
+function commonDraft(draft: TeaserDraft, platforms: PlatformId[]): TeaserDraft | undefined {
+  for (let count = draft.sentences.length; count >= 1; count--) {
+    for (const [hashtags, emojis] of DECORATIONS) {
+      const candidate = { ...draft, sentences: draft.sentences.slice(0, count), hashtags: draft.hashtags.slice(0, hashtags), emojis: draft.emojis.slice(0, emojis) };
+      const whole = platforms.every((platform) => {
+        const teaser = fitTeaser(candidate, platform, { cut: false });
+        return teaser.length.valid && teaser.hook === candidate.sentences.join(' ') && teaser.hashtags.length === candidate.hashtags.length && teaser.emojis.length === candidate.emojis.length;
+      });
+      if (whole) return candidate;
+    }
+  }
+  return undefined;
 }
 
 const HOOK_TARGET_CHARS = 180;
@@ -235,7 +259,12 @@ export function checkEditedTeaser(platform: PlatformId, text: string, link: stri
   if (!shown || (platform === 'x' && shown !== link)) {
     throw new HerautError('teaser-invalid', `the edited ${platform} teaser does not contain the article's link; put ${link} back in the text`);
   }
-  const linkStart = text.indexOf(shown);
+  return { ...describeText(platform, text, link, shown, langs, writer), length, edited: true };
+}
+
+/** Hashtags, emojis and, for Bluesky, the facets of a finished text whose link is shown as `shown`. */
+function describeText(platform: PlatformId, text: string, link: string, shown: string, langs: string[], writer: WriterId): Omit<Teaser, 'length'> {
+  const linkStart = text.lastIndexOf(shown);
   const linkEnd = linkStart + shown.length;
   // Facets count UTF-8 bytes, not the string's UTF-16 positions.
   const facetOver = (start: number, end: number, feature: Facet['features'][number]): Facet => ({
@@ -261,8 +290,18 @@ export function checkEditedTeaser(platform: PlatformId, text: string, link: stri
     emojis: [...new Set(graphemes(text).filter(isSingleEmoji))],
     langs: langs.slice(0, 3),
     ...(platform === 'bluesky' ? { facets } : {}),
-    length,
     writer,
-    edited: true,
   };
+}
+
+/** The teaser with an account's utm on its link (text and Bluesky facets follow); unchanged if it would no longer fit. */
+export function withUtm(teaser: Teaser, utm: Utm): Teaser {
+  const link = postedLink(teaser.link, utm);
+  const show = (url: string) => (teaser.platform === 'x' ? url : shortenLinkForDisplay(url));
+  const at = teaser.text.lastIndexOf(show(teaser.link));
+  if (link === teaser.link || at < 0) return teaser;
+  const text = teaser.text.slice(0, at) + show(link) + teaser.text.slice(at + show(teaser.link).length);
+  const length = measureFor(teaser.platform, text);
+  if (!length.valid) return teaser;
+  return { ...teaser, ...describeText(teaser.platform, text, link, show(link), teaser.langs, teaser.writer), emojis: teaser.emojis, length };
 }
