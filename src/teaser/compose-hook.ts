@@ -19,7 +19,7 @@ export interface ComposedHook {
   subject: string;
 }
 
-const LEADING_EMOJI = /^((?:\p{Extended_Pictographic}|\p{Regional_Indicator})(?:\uFE0F|\u200D|\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Modifier})*)\s*/u;
+const LEADING_EMOJI = /^(\p{Regional_Indicator}{2}|\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier}|\u200D\p{Extended_Pictographic})*)\s+(?=.*\p{L})/u;
 const SITE_SUFFIX = /\s+[|·•]\s+[^|·•]{1,40}$/u;
 // " - Maya Okafor": one to four capitalised words and no figure after a dash ends the title with its author or site.
 const AUTHOR_SUFFIX = /\s+[-–—]\s+(\p{Lu}[\p{L}\p{M}.'’-]*)(\s+\p{Lu}[\p{L}\p{M}.'’-]*){0,3}$/u;
@@ -80,6 +80,8 @@ export function compressSentence(sentence: string): string {
 }
 
 function fitting(sentence: string, room: number): string | undefined {
+  // Compression removes a clause or two; a sentence several times too long is not worth trying.
+  if (sentence.length > 3 * room) return undefined;
   if (length(sentence) <= room) return sentence;
   const compressed = compressSentence(sentence);
   return length(compressed) <= room ? compressed : undefined;

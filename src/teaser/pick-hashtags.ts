@@ -133,8 +133,11 @@ function entitiesIn(text: string, article: string): string[] {
   return found;
 }
 
+let lastFolded: [string, string] = ['', ''];
+
 function countIn(article: string, phrase: string): number {
-  const folded = foldText(article);
+  if (lastFolded[0] !== article) lastFolded = [article, foldText(article)];
+  const folded = lastFolded[1];
   const needle = foldText(phrase);
   let count = 0;
   for (let at = folded.indexOf(needle); at >= 0 && count < 50; at = folded.indexOf(needle, at + needle.length)) count++;

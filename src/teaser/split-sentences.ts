@@ -1,11 +1,20 @@
 import { cleanInline } from './fold-text.js';
 
+// Building a segmenter costs more than segmenting a paragraph: one per language, reused.
+const segmenters = new Map<string, Intl.Segmenter>();
+
 function sentenceSegmenter(language: string | undefined): Intl.Segmenter {
-  try {
-    return new Intl.Segmenter(language, { granularity: 'sentence' });
-  } catch {
-    return new Intl.Segmenter(undefined, { granularity: 'sentence' });
+  const key = language ?? '';
+  let segmenter = segmenters.get(key);
+  if (!segmenter) {
+    try {
+      segmenter = new Intl.Segmenter(language, { granularity: 'sentence' });
+    } catch {
+      segmenter = new Intl.Segmenter(undefined, { granularity: 'sentence' });
+    }
+    if (segmenters.size < 64) segmenters.set(key, segmenter);
   }
+  return segmenter;
 }
 
 /** Sentences of one paragraph, whitespace-collapsed, empty ones dropped. */

@@ -127,6 +127,8 @@ const DECORATIONS: Array<[hashtags: number, emojis: number]> = [
 
 /** The richest draft that every platform takes whole, so X and Bluesky say the same thing; undefined when none does. */
 function commonDraft(draft: TeaserDraft, platforms: PlatformId[]): TeaserDraft | undefined {
+  // No platform takes 300 characters of hook whole: leave such a draft to the fitter's ladder at once.
+  if ((draft.sentences[0] ?? '').length > 300) return undefined;
   for (let count = draft.sentences.length; count >= 1; count--) {
     for (const [hashtags, emojis] of DECORATIONS) {
       const candidate = { ...draft, sentences: draft.sentences.slice(0, count), hashtags: draft.hashtags.slice(0, hashtags), emojis: draft.emojis.slice(0, emojis) };
