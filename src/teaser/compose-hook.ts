@@ -1,7 +1,7 @@
 import type { FeedConfig } from '../config/schema.js';
 import type { Article } from '../feeds/article.js';
 import { asSentence, contentStems, extractHook, leadSentences } from './extract-hook.js';
-import { cleanInline, graphemes } from './fold-text.js';
+import { cleanInline } from './fold-text.js';
 import { sectionOfKind, sectionsOf } from './known-sections.js';
 
 /** Longest hook, in graphemes: room is left on X and Bluesky for two emojis, three hashtags and the link. */
@@ -36,19 +36,27 @@ export function cleanTitle(raw: string): { title: string; emoji?: string } {
   return { title, ...(emoji ? { emoji: emoji[1] } : {}) };
 }
 
+// Code points, not graphemes: segmenting costs a millisecond a sentence, and an emoji in a hook is rare.
 function length(text: string): number {
-  return graphemes(text).length;
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
 }
 
 const NAME = /(?<=\s)\p{Lu}|\p{Ll}\p{Lu}|\p{Lu}{2,}/u;
+// The field's own name is in every sentence of an AI feed: it names nothing.
+const FIELD = /\b(IA|AI|KI)\b/gu;
 
 /** A figure or a name (a capital after the first word, an inner capital, an acronym): what a fact is carried by. */
 function carriesFact(sentence: string): boolean {
-  return /\p{N}/u.test(sentence) || NAME.test(sentence);
+  return /\p{N}/u.test(sentence) || NAME.test(sentence.replace(FIELD, ''));
 }
 
+// "Pourquoi…", "How…": a title that announces an explanation is a question without its mark.
+const QUESTION_OPENER = /^(pourquoi|comment|faut-il|peut-on|why|how|what|should|can|por qué|cómo|qué|debe)\b/iu;
+
 function isQuestion(sentence: string): boolean {
-  return /[?¿]["»”’)]*$/u.test(sentence.trim());
+  return /[?¿]["»”’)]*$/u.test(sentence.trim()) || QUESTION_OPENER.test(sentence.trim());
 }
 
 function figures(text: string): string[] {
@@ -104,14 +112,16 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
   const description = sentencesOf(article.summary, language);
   const lead = extractHook({ ...article, title: '' }, feed).sentences;
   const whySentences = why ? sentencesOf(why.text, language).slice(0, 1) : [];
-  const candidates = [...description, ...whySentences, ...lead].filter((s) => s !== title && !isQuestion(s));
+  const usable = (sentences: string[]) => sentences.filter((s) => s !== title && !isQuestion(s));
+  // The fact is looked for in the subtitle, then the factual summary; the why in the subtitle, then the "why" section.
+  const factCandidates = usable([...description, ...lead]);
+  const candidates = usable([...description, ...whySentences, ...lead]);
 
-  let fact: string | undefined;
-  if (title && !isQuestion(title) && carriesFact(title) && title.split(' ').length >= 4) fact = fitting(asSentence(title), HOOK_MAX);
-  if (!fact) {
-    const carriers = candidates.filter(carriesFact).map((s) => fitting(s, HOOK_MAX)).filter((s): s is string => !!s);
-    fact = carriers.find((s) => /\p{N}/u.test(s)) ?? carriers[0];
-  }
+  const titleStates = title && !isQuestion(title) && title.split(' ').length >= 4 ? fitting(asSentence(title), HOOK_MAX) : undefined;
+  const carriers = factCandidates.filter(carriesFact).map((s) => fitting(s, HOOK_MAX)).filter((s): s is string => !!s);
+  const fallback = factCandidates.map((s) => fitting(s, HOOK_MAX)).find(Boolean);
+  const fact =
+    titleStates && carriesFact(titleStates) ? titleStates : (carriers.find((s) => /\p{N}/u.test(s)) ?? carriers[0] ?? titleStates ?? fallback);
   const base = { title, subject: `${title}\n${fact ?? ''}`, ...(emoji ? { titleEmoji: emoji } : {}) };
   if (!fact) return { ...base, sentences: title ? [asSentence(title)] : lead.slice(0, 1) };
 

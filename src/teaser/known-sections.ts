@@ -42,11 +42,13 @@ export function headingKind(line: string, extraFact: readonly string[] = []): He
   return undefined;
 }
 
-/** A known heading glued to the end of a sentence in plain text ("… en 2027. Récapitulatif factuel"): the sentence without it. */
+/** A known heading glued after a finished sentence in plain text ("… en 2027. Récapitulatif factuel"): the sentence without it. */
 export function stripTrailingHeading(sentence: string): string {
+  if (/[.!?…]["»”’)]*$/u.test(sentence)) return sentence;
   const words = sentence.split(' ');
   for (let n = Math.min(5, words.length - 1); n >= 1; n--) {
-    if (headingKind(words.slice(-n).join(' '))) return words.slice(0, -n).join(' ').trim();
+    const rest = words.slice(0, -n).join(' ').trim();
+    if (/[.!?…]["»”’)]*$/u.test(rest) && headingKind(words.slice(-n).join(' '))) return rest;
   }
   return sentence;
 }

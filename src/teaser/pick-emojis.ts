@@ -28,9 +28,16 @@ function keysOf(keywords: string | string[]): string[] {
 
 /** One emoji is one grapheme cluster that is a pictograph or a flag; anything else is not used as an emoji. */
 export function isSingleEmoji(value: string): boolean {
-  const clusters = graphemes(value.normalize('NFC'));
-  return clusters.length === 1 && /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(value);
+  let known = singleEmoji.get(value);
+  if (known === undefined) {
+    known = /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(value) && graphemes(value.normalize('NFC')).length === 1;
+    if (singleEmoji.size < 10_000) singleEmoji.set(value, known);
+  }
+  return known;
 }
+
+// Asked for every dictionary entry of every teaser: segmenting each time would cost more than the rest of the choice.
+const singleEmoji = new Map<string, boolean>();
 
 /** The feed's emoji for when nothing matches; none by default, since a filler emoji says nothing. */
 export function neutralEmoji(neutral: string | false | undefined): string | undefined {

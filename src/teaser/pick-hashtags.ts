@@ -97,7 +97,16 @@ export function topicTags(hashtags: FeedConfig['hashtags'] | undefined, language
 
 const CAPITALISED = /^(\p{Lu}[\p{L}\p{M}\p{N}]*|\p{Ll}+\p{Lu}[\p{L}\p{M}\p{N}]*|\p{N}+\p{Lu}[\p{L}\p{M}\p{N}]*)(-([\p{L}\p{M}\p{N}]+))*$/u;
 const LINKERS = new Set(['de', 'del', 'des', 'du', 'sur', 'of', 'la', 'le', 'el', 'y', 'et', 'and']);
+const DETERMINERS = new Set('la le les el los las lo the a an un une una unos unas ce cette ces this these that those este esta estos estas'.split(' '));
 const ALL_CAPS = /^[\p{Lu}\p{N}-]+$/u;
+
+let lastWords: [string, string[]] = ['', []];
+
+/** The article's words, hyphenated ones whole; the last article's are kept, since one teaser asks many times. */
+function wordsOf(article: string): string[] {
+  if (lastWords[0] !== article) lastWords = [article, article.match(/[\p{L}\p{M}\p{N}]+(?:-[\p{L}\p{M}\p{N}]+)*/gu) ?? []];
+  return lastWords[1];
+}
 
 function letters(word: string): number {
   return (word.match(/\p{L}/gu) ?? []).length;
@@ -106,7 +115,7 @@ function letters(word: string): number {
 /** An all-caps word is an acronym when it is short or written so in the article itself (not only in a category). */
 function isAcronym(word: string, article: string): boolean {
   if (!ALL_CAPS.test(word) || !/\p{Lu}/u.test(word)) return false;
-  return letters(word) <= 5 || new RegExp(`(^|[^\\p{L}])${word.replace(/[-]/gu, '\\-')}([^\\p{L}]|$)`, 'u').test(article);
+  return letters(word) <= 5 || wordsOf(article).includes(word);
 }
 
 /** Runs of capitalised words (names, acronyms, "Fos-sur-Mer"), sentence-initial common words left out. */
@@ -123,7 +132,9 @@ function entitiesIn(text: string, article: string): string[] {
     words.forEach((raw, i) => {
       const word = raw.replace(/^[\p{Ll}]['’]/u, '').replace(/['’]s$/u, '');
       const capitalised = CAPITALISED.test(word) && letters(word) >= 2;
-      const plainInitial = i === 0 && /^\p{Lu}\p{Ll}+$/u.test(word) && new RegExp(`(^|[\\s(«“"'’])${word.toLowerCase()}([\\s,;:!?)»”"]|\\.\\s|$)`, 'u').test(article);
+      // A capitalised first word is a name only if the article also capitalises it mid-sentence ("pour Mistral").
+      const startsName = CAPITALISED.test(words[1] ?? '') && !DETERMINERS.has(word.toLowerCase());
+      const plainInitial = i === 0 && /^\p{Lu}\p{Ll}+$/u.test(word) && !startsName && !new RegExp(`\\p{Ll}[,;:]? ${word}(?![\\p{L}\\p{M}])`, 'u').test(article);
       if (capitalised && !plainInitial && !CALENDAR.has(foldText(word))) run.push(word);
       else if (run.length && LINKERS.has(word) && CAPITALISED.test(words[i + 1] ?? '')) run.push(word);
       else flush();
@@ -159,7 +170,9 @@ function rankedEntities(text: string, article: string): string[] {
     if (words.length <= 3 && countIn(article, run) >= 2) return add(run, order);
     for (const word of words) if (!LINKERS.has(word)) add(word, order);
   });
-  return [...scored.values()].sort((a, b) => b.count - a.count || a.first - b.first).map((s) => s.entity);
+  // "Thomas Keller", "Pulsa Media": plain capitalised words in a row are often a person; brands and acronyms first.
+  const tier = (entity: string) => (entity.includes(' ') && entity.split(' ').every((w) => /^\p{Lu}\p{Ll}+$/u.test(w)) ? 1 : 0);
+  return [...scored.values()].sort((a, b) => tier(a.entity) - tier(b.entity) || b.count - a.count || a.first - b.first).map((s) => s.entity);
 }
 
 /** "ÉTATS-UNIS" -> "États-Unis" as the article writes it, else capitalised per word; acronyms stay. */
@@ -169,7 +182,7 @@ function recase(category: string, article: string): string {
     .map((word) => {
       if (!ALL_CAPS.test(word) || isAcronym(word, article)) return word;
       const folded = foldText(word);
-      const match = article.match(new RegExp(`[\\p{L}-]{${word.length}}`, 'gu'))?.find((candidate) => foldText(candidate) === folded && !ALL_CAPS.test(candidate));
+      const match = wordsOf(article).find((candidate) => foldText(candidate) === folded && !ALL_CAPS.test(candidate));
       return match ?? word.charAt(0) + word.slice(1).toLocaleLowerCase();
     })
     .join('');

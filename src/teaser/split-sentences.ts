@@ -17,8 +17,21 @@ function sentenceSegmenter(language: string | undefined): Intl.Segmenter {
   return segmenter;
 }
 
+// The hook, the why and the prompt read the same paragraphs of one article: split each once.
+const recent = new Map<string, string[]>();
+
 /** Sentences of one paragraph, whitespace-collapsed, empty ones dropped. */
 export function splitSentences(text: string, language?: string): string[] {
+  const key = `${language ?? ''}\u0000${text}`;
+  const known = recent.get(key);
+  if (known) return [...known];
+  const sentences = segmentSentences(text, language);
+  if (recent.size >= 16) recent.delete(recent.keys().next().value!);
+  recent.set(key, sentences);
+  return [...sentences];
+}
+
+function segmentSentences(text: string, language: string | undefined): string[] {
   const segmenter = sentenceSegmenter(language);
   const raw: string[] = [];
   for (const { segment } of segmenter.segment(cleanInline(text))) {

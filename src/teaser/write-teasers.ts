@@ -5,7 +5,8 @@ import type { Logger } from '../log.js';
 import { utf8Length } from '../platforms/bluesky/limits.js';
 import type { Facet, PlatformId } from '../platforms/platform.js';
 import { askLlm, type ChatMessage, type LlmTeaser } from './ask-llm.js';
-import { composeHook } from './compose-hook.js';
+import { llmHookProblem, VOICE_EXAMPLE } from './check-llm-hook.js';
+import { composeHook, HOOK_MAX } from './compose-hook.js';
 import { articleLanguage } from './detect-language.js';
 import { extractHook } from './extract-hook.js';
 import { DEFAULT_TEMPLATE, fitTeaser, measureFor, overflowOf, shortenLinkForDisplay, type TeaserDraft } from './fit-teaser.js';
@@ -142,8 +143,6 @@ function commonDraft(draft: TeaserDraft, platforms: PlatformId[]): TeaserDraft |
   return undefined;
 }
 
-const HOOK_TARGET_CHARS = 180;
-
 function languageName(language: string | undefined): string {
   const primary = primaryLanguage(language);
   if (!primary) return 'the language of the article';
@@ -166,10 +165,12 @@ function promptFor(article: Article, feed: FeedConfig): ChatMessage[] {
     {
       role: 'system',
       content:
-        `You write the teaser posted on X and Bluesky for a new article. Write in ${language}. ` +
-        `The hook is one or two sentences (at most ${HOOK_TARGET_CHARS} characters) that state the news and why it matters; no link, no hashtags, no emojis inside it. ` +
+        `You write the teaser posted on X and Bluesky for a new article, as the site's social-media editor. Write in ${language}. ` +
+        `The hook is at most ${HOOK_MAX} characters: the key fact with its name and figure, then why it matters, then a short punchline if there is room; ` +
+        'no link, no hashtags, no emojis inside it; never "the article explains…". Use only names and figures that are in the article. ' +
         'Keep every apostrophe, accent and quotation mark exactly as written in the language. ' +
-        `Answer only with JSON: {"hook": string, "emojis": [up to ${max} emojis], "hashtags": [2 or 3 words without #]}.`,
+        `The site's voice, for an article on John Schulman leaving Anthropic:\n${VOICE_EXAMPLE}\n` +
+        `Answer only with JSON: {"hook": string, "emojis": [1 to ${max} emojis tied to the subject, no filler such as 🚀 ✨ 🔥], "hashtags": [2 or 3 words without #: the topic, then organisations, products or laws named in the hook]}.`,
     },
     {
       role: 'user',
@@ -214,10 +215,11 @@ async function writeLlmTeasers(article: Article, platforms: PlatformId[], contex
   };
   if (!llm) return fallback('no llm endpoint configured; add llm: { baseUrl, model, apiKeyEnv } to the config');
   const base = prepare(article, feed);
-  const messages = promptFor(article, feed);
+  const localized = { ...article, language: base.langs[0] };
+  const messages = promptFor(localized, feed);
   try {
     let answer = await askLlm(llm, messages, context.fetch);
-    let fitted = fitAll(draftFromLlm(article, base, answer, feed), platforms);
+    let fitted = fitAll(draftFromLlm(localized, base, answer, feed), platforms);
     if (fitted.overflow > 0 && fitted.worst) {
       log?.info({ overflow: fitted.overflow, platform: fitted.worst.platform }, 'llm teaser too long; asking again');
       messages.push(
@@ -228,10 +230,11 @@ async function writeLlmTeasers(article: Article, platforms: PlatformId[], contex
         },
       );
       answer = await askLlm(llm, messages, context.fetch);
-      fitted = fitAll(draftFromLlm(article, base, answer, feed), platforms);
+      fitted = fitAll(draftFromLlm(localized, base, answer, feed), platforms);
       if (fitted.overflow > 0) return fallback(`the second answer is still ${fitted.overflow} characters too long`);
     }
-    return fitted.teasers;
+    const problem = llmHookProblem(answer.hook, article, localized.language);
+    return problem ? fallback(problem) : fitted.teasers;
   } catch (error) {
     return fallback(errorMessage(error));
   }
