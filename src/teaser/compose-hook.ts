@@ -31,7 +31,7 @@ export function cleanTitle(raw: string): { title: string; emoji?: string } {
   if (emoji) title = title.slice(emoji[0].length);
   for (const suffix of [SITE_SUFFIX, AUTHOR_SUFFIX]) {
     const stripped = title.replace(suffix, '');
-    if (stripped.split(' ').length >= 4) title = stripped;
+    if (stripped.split(' ').length >= 3) title = stripped;
   }
   return { title, ...(emoji ? { emoji: emoji[1] } : {}) };
 }
