@@ -53,7 +53,18 @@ function carriesFact(sentence: string): boolean {
 }
 
 // "Pourquoi…", "How…": a title that announces an explanation is a question without its mark.
-const QUESTION_OPENER = /^(pourquoi|comment|faut-il|peut-on|why|how|what|should|can|por qué|cómo|qué|debe)\b/iu;
+const QUESTION_OPENER = /^(pourquoi|comment|faut-il|peut-on|why|how|what|should|can|por qué|cómo|qué|debe)(?![\p{L}\p{M}])/iu;
+
+/**
+ * The statement a title makes: itself, or "Pourquoi la SNCF confie 3 000 trains à une IA" without its "Pourquoi" when
+ * what follows carries a figure; undefined for a question, which the article's sentences answer instead.
+ */
+function statementOf(title: string): string | undefined {
+  if (!isQuestion(title)) return title;
+  if (/[?¿]/u.test(title) || !/\p{N}/u.test(title)) return undefined;
+  const rest = title.replace(QUESTION_OPENER, '').trim();
+  return rest.charAt(0).toLocaleUpperCase() + rest.slice(1);
+}
 
 function isQuestion(sentence: string): boolean {
   return /[?¿]["»”’)]*$/u.test(sentence.trim()) || QUESTION_OPENER.test(sentence.trim());
@@ -117,11 +128,11 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
   const factCandidates = usable([...description, ...lead]);
   const candidates = usable([...description, ...whySentences, ...lead]);
 
-  const titleStates = title && !isQuestion(title) && title.split(' ').length >= 4 ? fitting(asSentence(title), HOOK_MAX) : undefined;
+  const statement = title && title.split(' ').length >= 4 ? statementOf(title) : undefined;
+  const titleStates = statement ? fitting(asSentence(statement), HOOK_MAX) : undefined;
   const carriers = factCandidates.filter(carriesFact).map((s) => fitting(s, HOOK_MAX)).filter((s): s is string => !!s);
   const fallback = factCandidates.map((s) => fitting(s, HOOK_MAX)).find(Boolean);
-  const fact =
-    titleStates && carriesFact(titleStates) ? titleStates : (carriers.find((s) => /\p{N}/u.test(s)) ?? carriers[0] ?? titleStates ?? fallback);
+  const fact = titleStates ?? carriers.find((s) => /\p{N}/u.test(s)) ?? carriers[0] ?? fallback;
   const base = { title, subject: `${title}\n${fact ?? ''}`, ...(emoji ? { titleEmoji: emoji } : {}) };
   if (!fact) return { ...base, sentences: title ? [asSentence(title)] : lead.slice(0, 1) };
 

@@ -50,7 +50,8 @@ function cldrMatches(title: string, language: string | undefined): string[] {
   const found: string[] = [];
   for (const [phrase] of indexPhrases(title)) {
     if (phrase.length < 4 || phrase.split(' ').length > 3) continue;
-    const emoji = names.get(phrase);
+    // "trains" names the train: a plural finds its singular's emoji.
+    const emoji = names.get(phrase) ?? names.get(phrase.replace(/s$/u, ''));
     if (emoji && !found.includes(emoji)) found.push(emoji);
   }
   return found;

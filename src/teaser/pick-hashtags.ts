@@ -118,6 +118,13 @@ function isAcronym(word: string, article: string): boolean {
   return letters(word) <= 5 || wordsOf(article).includes(word);
 }
 
+/** A capitalised first word is a name if the article capitalises it mid-sentence ("pour Mistral"), or always and more than once. */
+function isNameInArticle(word: string, article: string): boolean {
+  const words = wordsOf(article);
+  if (words.includes(word.toLowerCase())) return new RegExp(`\\p{Ll}[,;:]? ${word}(?![\\p{L}\\p{M}])`, 'u').test(article);
+  return words.filter((w) => w === word).length >= 2;
+}
+
 /** Runs of capitalised words (names, acronyms, "Fos-sur-Mer"), sentence-initial common words left out. */
 function entitiesIn(text: string, article: string): string[] {
   const found: string[] = [];
@@ -132,9 +139,8 @@ function entitiesIn(text: string, article: string): string[] {
     words.forEach((raw, i) => {
       const word = raw.replace(/^[\p{Ll}]['’]/u, '').replace(/['’]s$/u, '');
       const capitalised = CAPITALISED.test(word) && letters(word) >= 2;
-      // A capitalised first word is a name only if the article also capitalises it mid-sentence ("pour Mistral").
       const startsName = CAPITALISED.test(words[1] ?? '') && !DETERMINERS.has(word.toLowerCase());
-      const plainInitial = i === 0 && /^\p{Lu}\p{Ll}+$/u.test(word) && !startsName && !new RegExp(`\\p{Ll}[,;:]? ${word}(?![\\p{L}\\p{M}])`, 'u').test(article);
+      const plainInitial = i === 0 && /^\p{Lu}\p{Ll}+$/u.test(word) && !startsName && !isNameInArticle(word, article);
       if (capitalised && !plainInitial && !CALENDAR.has(foldText(word))) run.push(word);
       else if (run.length && LINKERS.has(word) && CAPITALISED.test(words[i + 1] ?? '')) run.push(word);
       else flush();
