@@ -118,7 +118,7 @@ export const FeedConfig = z
     emojis: z
       .strictObject({
         keywords: z.record(z.string(), z.array(z.string())).optional().describe('Extra emoji -> keywords entries, added to the bundled dictionary.'),
-        neutral: z.union([z.string(), z.literal(false)]).optional().describe('Emoji used when nothing matches; false for none.'),
+        neutral: z.union([z.string(), z.literal(false)]).optional().describe('Emoji used when nothing matches; none by default.'),
         max: z.number().int().min(0).max(3).default(3),
       })
       .optional(),
@@ -133,7 +133,7 @@ export const FeedConfig = z
     writer: z.enum(['extractive', 'template', 'llm']).default('extractive'),
     template: Template.optional().describe('For writer "template": text with {title} {hook} {summary} {emojis} {hashtags} {link} {author} {feed}.'),
     summaryHeadings: z.array(z.string()).optional().describe('Headings of the section the hook is taken from, added to the bundled ones.'),
-    typography: z.enum(['fr']).optional().describe('"fr": narrow no-break spaces before ! ? ; : and inside « ».'),
+    typography: z.enum(['fr']).optional().describe('French items always get narrow no-break spaces before ! ? ; : and inside « »; "fr" also applies them when the language is unknown.'),
     media: Media.optional(),
     review: z.boolean().default(false).describe('New jobs wait for `heraut approve`.'),
   })
