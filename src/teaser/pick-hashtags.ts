@@ -120,9 +120,9 @@ function isAcronym(word: string, article: string): boolean {
 
 /** A capitalised first word is a name if the article capitalises it mid-sentence ("pour Mistral"), or always and more than once. */
 function isNameInArticle(word: string, article: string): boolean {
+  if (new RegExp(`\\p{Ll}[,;:]? ${word}(?![\\p{L}\\p{M}])`, 'u').test(article)) return true;
   const words = wordsOf(article);
-  if (words.includes(word.toLowerCase())) return new RegExp(`\\p{Ll}[,;:]? ${word}(?![\\p{L}\\p{M}])`, 'u').test(article);
-  return words.filter((w) => w === word).length >= 2;
+  return !words.includes(word.toLowerCase()) && words.filter((w) => w === word).length >= 2;
 }
 
 /** Runs of capitalised words (names, acronyms, "Fos-sur-Mer"), sentence-initial common words left out. */
@@ -140,7 +140,7 @@ function entitiesIn(text: string, article: string): string[] {
       const word = raw.replace(/^[\p{Ll}]['’]/u, '').replace(/['’]s$/u, '');
       const capitalised = CAPITALISED.test(word) && letters(word) >= 2;
       const startsName = CAPITALISED.test(words[1] ?? '') && !DETERMINERS.has(word.toLowerCase());
-      const plainInitial = i === 0 && /^\p{Lu}\p{Ll}+$/u.test(word) && !startsName && !isNameInArticle(word, article);
+      const plainInitial = i === 0 && /^\p{Lu}\p{Ll}+$/u.test(word) && (DETERMINERS.has(word.toLowerCase()) || (!startsName && !isNameInArticle(word, article)));
       if (capitalised && !plainInitial && !CALENDAR.has(foldText(word))) run.push(word);
       else if (run.length && LINKERS.has(word) && CAPITALISED.test(words[i + 1] ?? '')) run.push(word);
       else flush();
