@@ -25,3 +25,12 @@ export type Pace = z.infer<typeof Pace>;
 
 export const Media = z.enum(['none', 'image']);
 export type Media = z.infer<typeof Media>;
+
+export const Utm = z
+  .strictObject({
+    source: z.string().min(1).describe('utm_source, e.g. "bluesky".'),
+    medium: z.string().min(1).default('social').describe('utm_medium.'),
+    campaign: z.string().min(1).optional().describe('utm_campaign.'),
+  })
+  .describe('Tracking parameters added to the links this account posts, so the site sees where readers came from; the feed\'s own utm_* are always removed.');
+export type Utm = z.infer<typeof Utm>;

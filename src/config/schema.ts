@@ -4,7 +4,7 @@ import { alertKinds } from '../alerts/alert.js';
 import { accountSchemas, platformIds, type PlatformId } from '../platforms/registry.js';
 import { Duration, Media, Timeout, TimerDelay, Url } from './fields.js';
 
-export { Duration, parseDuration, Pace } from './fields.js';
+export { Duration, parseDuration, Pace, Utm } from './fields.js';
 
 export const Account = z.discriminatedUnion('platform', accountSchemas);
 export type Account = z.infer<typeof Account>;
@@ -44,12 +44,15 @@ export const FeedConfig = z
     schedule: z.string().default('*/15 * * * *').describe('When to poll, as a cron expression in `timezone`.'),
     jitter: TimerDelay.default('0').describe('Random delay added to each scheduled poll.'),
     language: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP-47 tag such as "fr" or "en-GB"').optional().describe('The articles\' language; otherwise read from the feed.'),
-    hashtags: z.array(z.string().min(1)).default([]).describe('Tags always considered for this feed\'s teasers, most important first.'),
+    hashtags: z
+      .union([z.array(z.string().min(1)), z.record(z.string(), z.array(z.string().min(1)))])
+      .default([])
+      .describe('Topic tags put first in this feed\'s teasers, most important first; a map by language ({ fr: [IA], en: [AI], default: [...] }) when they differ. #IA becomes #AI on English items.'),
     maxHashtags: z.number().int().min(0).max(5).default(3),
     emojis: z
       .strictObject({
         keywords: z.record(z.string(), z.array(z.string())).optional().describe('Extra emoji -> keywords entries, added to the bundled dictionary.'),
-        neutral: z.union([z.string(), z.literal(false)]).optional().describe('Emoji used when nothing matches; false for none.'),
+        neutral: z.union([z.string(), z.literal(false)]).optional().describe('Emoji used when nothing matches; none by default.'),
         max: z.number().int().min(0).max(3).default(3),
       })
       .optional(),
@@ -64,7 +67,7 @@ export const FeedConfig = z
     writer: z.enum(['extractive', 'template', 'llm']).default('extractive'),
     template: Template.optional().describe('For writer "template": text with {title} {hook} {summary} {emojis} {hashtags} {link} {author} {feed}.'),
     summaryHeadings: z.array(z.string()).optional().describe('Headings of the section the hook is taken from, added to the bundled ones.'),
-    typography: z.enum(['fr']).optional().describe('"fr": narrow no-break spaces before ! ? ; : and inside « ».'),
+    typography: z.enum(['fr']).optional().describe('French items always get narrow no-break spaces before ! ? ; : and inside « »; "fr" also applies them when the language is unknown.'),
     media: Media.optional(),
     review: z.boolean().default(false).describe('New jobs wait for `heraut approve`.'),
   })

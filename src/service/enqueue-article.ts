@@ -7,7 +7,7 @@ import { newPostKey } from '../platforms/registry.js';
 import { jobIdFor } from '../queue/file/history-file.js';
 import type { Job, JobTarget } from '../queue/job.js';
 import type { Teaser } from '../teaser/teaser.js';
-import { writeTeasers } from '../teaser/write-teasers.js';
+import { withUtm, writeTeasers } from '../teaser/write-teasers.js';
 import type { Runtime } from './runtime.js';
 
 export function feedTargets(runtime: Runtime, feed: FeedConfig): string[] {
@@ -51,13 +51,13 @@ export async function buildJob(runtime: Runtime, feed: FeedConfig, article: Arti
   const createdAt = runtime.now().toISOString();
   const targets: Record<string, JobTarget> = {};
   for (const account of accounts) {
-    const platform = config.accounts[account]!.platform;
+    const { platform, utm } = config.accounts[account]!;
     const written = teasers[platform];
     if (!written) continue;
     const target: JobTarget = {
       account,
       platform,
-      teaser: 'error' in written ? { platform, text: '', link: article.link, hashtags: [], emojis: [], langs: [], length: { limit: 0, valid: false }, writer: feed.writer ?? 'extractive' } : written,
+      teaser: 'error' in written ? { platform, text: '', link: article.link, hashtags: [], emojis: [], langs: [], length: { limit: 0, valid: false }, writer: feed.writer ?? 'extractive' } : utm ? withUtm(written, utm) : written,
       // A dry run never reaches a platform, so it needs no real record key (and skips loading the Bluesky library).
       postKey: config.dryRun ? `dry-run-${randomUUID()}` : await newPostKey(platform),
       state: options.review ?? feed.review ? 'review' : 'pending',

@@ -1,25 +1,8 @@
 import type { FeedConfig } from '../config/schema.js';
 import type { Article } from '../feeds/article.js';
 import { cleanInline, foldText } from './fold-text.js';
+import { headingKind, sectionOfKind, sectionsOf, stripTrailingHeading } from './known-sections.js';
 import { splitParagraphs, splitSentences } from './split-sentences.js';
-
-export const SUMMARY_HEADINGS = [
-  'Récapitulatif factuel',
-  'Récapitulatif',
-  'Résumé',
-  'En bref',
-  'L’essentiel',
-  'Ce qu’il faut savoir',
-  'Les faits',
-  'Summary',
-  'TL;DR',
-  'TLDR',
-  'Key facts',
-  'Key points',
-  'In brief',
-  'At a glance',
-  'The facts',
-];
 
 export type HookOrigin = 'section' | 'summary' | 'content' | 'title' | 'none';
 
@@ -40,6 +23,8 @@ const BOILERPLATE: RegExp[] = [
   /^if you are not (being )?redirected/u,
   /^article en reference\s*:/u,
   /^(source|via|lien|link)\s*:\s*\S+$/u,
+  /^(leer mas|seguir leyendo|sigue leyendo|haga clic aqui|haz clic aqui|pincha aqui)\b/u,
+  /\bsubmitted by\b.*\[(link|comments)\]/u,
   /^(read more|lire la suite|continue reading|en savoir plus|lire l'article|read the full (story|article)|keep reading)\b/u,
   /^(the post|l'article|le billet) .+ (appeared first on|est apparu en premier sur)/u,
   /^\W*(https?:\/\/|www\.)\S+\W*$/u,
@@ -55,7 +40,7 @@ const SHORT_PROMPTS: RegExp[] = [
 export function isBoilerplate(sentence: string): boolean {
   const folded = foldText(sentence);
   if (!/[\p{L}\p{N}]/u.test(folded)) return true;
-  if (BOILERPLATE.some((pattern) => pattern.test(folded))) return true;
+  if (BOILERPLATE.some((pattern) => pattern.test(folded)) || headingKind(sentence)) return true;
   return folded.split(' ').length <= 14 && SHORT_PROMPTS.some((pattern) => pattern.test(folded));
 }
 
@@ -63,12 +48,14 @@ function stripTruncationMarker(sentence: string): string {
   return sentence.replace(/\s*(\[(…|\.\.\.)\]|\(…\)|→)\s*$/u, '').trim();
 }
 
-/** The first one or two sentences of `text` that are not boilerplate, taken from one paragraph. */
-function leadSentences(text: string, language: string | undefined, skipHeadings: boolean): string[] {
+/** The first `count` sentences of `text` that are not boilerplate, taken from one paragraph. */
+export function leadSentences(text: string, language: string | undefined, skipHeadings: boolean, count = 2): string[] {
   for (const paragraph of splitParagraphs(text).slice(0, 8)) {
     if (skipHeadings && isHeadingLike(paragraph)) continue;
-    const sentences = splitSentences(paragraph, language).map(stripTruncationMarker).filter((s) => s && !isBoilerplate(s));
-    if (sentences.length > 0) return sentences.slice(0, 2);
+    const sentences = splitSentences(paragraph, language)
+      .map((s) => stripTrailingHeading(stripTruncationMarker(s)))
+      .filter((s) => s && !isBoilerplate(s));
+    if (sentences.length > 0) return sentences.slice(0, count);
   }
   return [];
 }
@@ -78,23 +65,21 @@ function isHeadingLike(paragraph: string): boolean {
   return !paragraph.includes('\n') && paragraph.split(/\s+/u).length <= 8 && !/[.!?…:。！？]["»”’)]*$/u.test(paragraph.trim());
 }
 
+/** The factual-summary section, else the "why it matters" one (an explainer without a summary keeps its facts there). */
 function findSummarySection(article: Article, feed: Pick<FeedConfig, 'summaryHeadings'>) {
-  const wanted = new Set([...SUMMARY_HEADINGS, ...(feed.summaryHeadings ?? [])].map(normalizeHeading));
-  return article.sections.find((section) => wanted.has(normalizeHeading(section.heading)) && section.text.trim());
-}
-
-function normalizeHeading(heading: string): string {
-  return foldText(heading).replace(/^[\s#*\-–—:]+|[\s:.!?…*\-–—]+$/gu, '');
+  const sections = sectionsOf(article);
+  return sectionOfKind(sections, 'fact', feed.summaryHeadings) ?? sectionOfKind(sections, 'why');
 }
 
 const STOPWORDS = new Set(
   (
     'les des une un le la du de et en au aux pour par sur dans avec sans est sont ce cet cette ces qui que quoi dont ou mais plus moins tout tous son sa ses leur leurs nous vous ils elles pas ne se comme apres avant entre vers chez pourquoi comment quand ' +
-    'the a an and or of to in on for with without by from at is are was were be been this that these those which who what how why its it their his her our your not but as after before into about over more most than'
+    'the a an and or of to in on for with without by from at is are was were be been this that these those which who what how why its it their his her our your not but as after before into about over more most than ' +
+    'el los las unas unos del al con por para sin son este esta estos estas quien cual cuyo pero mas menos todo todos sus nuestro como despues antes entre hacia donde cuando porque'
   ).split(' '),
 );
 
-function contentStems(text: string): Set<string> {
+export function contentStems(text: string): Set<string> {
   const words = foldText(text).split(/[^\p{L}\p{N}]+/u);
   return new Set(words.filter((w) => w.length >= 3 && !STOPWORDS.has(w)).map((w) => w.slice(0, 5)));
 }
@@ -109,7 +94,7 @@ export function titleSaysMore(title: string, lead: string): boolean {
   return shared / titleWords.size < 0.5;
 }
 
-function asSentence(title: string): string {
+export function asSentence(title: string): string {
   return /[.!?…。！？]["»”’)]*$/u.test(title) ? title : `${title}.`;
 }
 

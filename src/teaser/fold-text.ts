@@ -44,9 +44,14 @@ export function indexPhrases(text: string): Map<string, PhraseHit> {
   return index;
 }
 
-/** Collapses runs of whitespace (newlines included) to one space; NFC, the form X counts in. */
+const NO_BREAK_SPACE = /^[\u00A0\u2007\u202F]+$/u;
+
+/** Collapses runs of whitespace (newlines included) to one space, keeping a lone no-break space ("12 000" never wraps); NFC, the form X counts in. */
 export function cleanInline(text: string): string {
-  return text.normalize('NFC').replace(/\s+/gu, ' ').trim();
+  return text
+    .normalize('NFC')
+    .replace(/\s+/gu, (run) => (NO_BREAK_SPACE.test(run) ? run[0]! : ' '))
+    .trim();
 }
 
 export function primaryLanguage(language: string | undefined): string | undefined {

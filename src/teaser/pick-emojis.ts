@@ -1,10 +1,11 @@
 import type { FeedConfig } from '../config/schema.js';
 import { graphemes, indexPhrases, phraseKey, primaryLanguage } from './fold-text.js';
-import { dictionaryLanguage, loadEmojiDictionary, type EmojiDictionary } from './load-dictionary.js';
+import { dictionaryLanguage, loadCldrEmojis, loadEmojiDictionary, type EmojiDictionary } from './load-dictionary.js';
 
-const NEUTRAL: Record<string, string> = { fr: '📰', en: '📰' };
-const DEFAULT_NEUTRAL = '📰';
 export const DEFAULT_MAX_EMOJIS = 3;
+// Two emojis read as a choice; a third only when the hook is short enough to carry it.
+const USUAL_EMOJIS = 2;
+const SHORT_HOOK = 90;
 
 // Keywords are looked for near the start: title and hook come first, and a huge text must not cost seconds.
 const SCAN_CHARS = 4000;
@@ -27,22 +28,43 @@ function keysOf(keywords: string | string[]): string[] {
 
 /** One emoji is one grapheme cluster that is a pictograph or a flag; anything else is not used as an emoji. */
 export function isSingleEmoji(value: string): boolean {
-  const clusters = graphemes(value.normalize('NFC'));
-  return clusters.length === 1 && /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(value);
+  let known = singleEmoji.get(value);
+  if (known === undefined) {
+    known = /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(value) && graphemes(value.normalize('NFC')).length === 1;
+    if (singleEmoji.size < 10_000) singleEmoji.set(value, known);
+  }
+  return known;
 }
 
-export function neutralEmoji(language: string | undefined, neutral: string | false | undefined): string | undefined {
-  if (neutral === false) return undefined;
-  if (typeof neutral === 'string') return isSingleEmoji(neutral) ? neutral.normalize('NFC') : undefined;
-  return NEUTRAL[primaryLanguage(language) ?? ''] ?? DEFAULT_NEUTRAL;
+// Asked for every dictionary entry of every teaser: segmenting each time would cost more than the rest of the choice.
+const singleEmoji = new Map<string, boolean>();
+
+/** The feed's emoji for when nothing matches; none by default, since a filler emoji says nothing. */
+export function neutralEmoji(neutral: string | false | undefined): string | undefined {
+  return typeof neutral === 'string' && isSingleEmoji(neutral) ? neutral.normalize('NFC') : undefined;
+}
+
+/** CLDR names (a satellite, a flag) said in the title: a strong match, unlike a tag word somewhere in the text. */
+function cldrMatches(title: string, language: string | undefined): string[] {
+  const names = loadCldrEmojis(dictionaryLanguage(primaryLanguage(language)));
+  const found: string[] = [];
+  for (const [phrase] of indexPhrases(title)) {
+    if (phrase.length < 4 || phrase.split(' ').length > 3) continue;
+    // "trains" names the train: a plural finds its singular's emoji.
+    const emoji = names.get(phrase) ?? names.get(phrase.replace(/s$/u, ''));
+    if (emoji && !found.includes(emoji)) found.push(emoji);
+  }
+  return found;
 }
 
 /**
- * Emojis whose keywords appear as whole words in `text` (title, hook, categories), most matches first,
- * then earliest mention. Never repeats one, never one already in `avoid` (the hook itself).
+ * The title's own emoji, then emojis whose curated keywords appear as whole words in `text` (title, hook, categories),
+ * most matches first, then CLDR names said in the title. Two at most unless the hook is short; never repeats one,
+ * never one already in `avoid` (the hook itself).
  */
-export function pickEmojis(text: string, language: string | undefined, feed: Pick<FeedConfig, 'emojis'>, avoid = ''): string[] {
-  const max = Math.max(0, Math.min(feed.emojis?.max ?? DEFAULT_MAX_EMOJIS, DEFAULT_MAX_EMOJIS));
+export function pickEmojis(text: string, language: string | undefined, feed: Pick<FeedConfig, 'emojis'>, avoid = '', titleEmoji?: string): string[] {
+  const usual = avoid && [...avoid].length > SHORT_HOOK ? USUAL_EMOJIS : DEFAULT_MAX_EMOJIS;
+  const max = Math.max(0, Math.min(feed.emojis?.max ?? usual, usual));
   if (max === 0) return [];
   const entries = [...compile(loadEmojiDictionary(dictionaryLanguage(primaryLanguage(language))))];
   for (const [emoji, keywords] of Object.entries(feed.emojis?.keywords ?? {})) {
@@ -64,12 +86,13 @@ export function pickEmojis(text: string, language: string | undefined, feed: Pic
   });
   scored.sort((a, b) => b.count - a.count || a.first - b.first || a.order - b.order);
   const picked: string[] = [];
-  for (const { emoji } of scored) {
+  const title = text.split('\n')[0] ?? '';
+  for (const emoji of [titleEmoji, ...scored.map((s) => s.emoji), ...cldrMatches(title, language)]) {
     if (picked.length >= max) break;
-    if (!picked.includes(emoji)) picked.push(emoji);
+    if (emoji && isSingleEmoji(emoji) && !avoid.includes(emoji) && !picked.includes(emoji)) picked.push(emoji);
   }
   if (picked.length === 0) {
-    const neutral = neutralEmoji(language, feed.emojis?.neutral);
+    const neutral = neutralEmoji(feed.emojis?.neutral);
     if (neutral && !avoid.includes(neutral)) picked.push(neutral);
   }
   return picked;

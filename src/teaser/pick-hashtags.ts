@@ -56,40 +56,178 @@ function isUsableCategory(category: string): boolean {
 }
 
 export interface HashtagInput {
-  /** Title and hook: dictionary phrases are looked for here. */
+  /** Title and hook: entities and dictionary phrases are looked for here. */
   text: string;
   categories: string[];
   language?: string;
-  /** The hook as posted: a tag already written there as #tag is not added again. */
+  /** The hook as posted: a tag already written there as #tag counts toward the cap and is not added again. */
   hook?: string;
-  /** Extra candidates after the feed's own (e.g. from an LLM), before categories. */
+  /** Extra candidates after the feed's own (e.g. from an LLM), before entities. */
   suggested?: string[];
+  /** The whole article: ranks entities by how often it names them, and tells a category in another language. */
+  article?: string;
 }
 
-/** Feed hashtags first, then suggestions, then categories, then dictionary matches; valid on both platforms, no duplicates (case and accents ignored), capped. */
+// The topic tag in the article's language: a feed that sets #IA once gets #AI on its English items.
+const TOPIC_EQUIVALENTS: Record<string, Record<string, string>> = {
+  en: { ia: 'AI', ki: 'AI' },
+  fr: { ai: 'IA', ki: 'IA' },
+  es: { ai: 'IA', ki: 'IA' },
+};
+
+// Acronyms and words every article of an AI feed has: tags nobody searches for, or the topic tag in disguise.
+const GENERIC = new Set(
+  'ia ai ki gpu gpus cpu cpus api apis llm llms pme ong ngo ceo pdg cto twh gw mw kw tb go gb ms usa us uk eu ue ee uu'.split(' '),
+);
+const CALENDAR = new Set(
+  ('january february march april may june july august september october november december monday tuesday wednesday thursday friday saturday sunday ' +
+    'enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre lunes martes miercoles jueves viernes sabado domingo').split(' '),
+);
+
+/** Feed tags for the article's language: a list for every language, or a map with a "default" list. */
+export function topicTags(hashtags: FeedConfig['hashtags'] | undefined, language: string | undefined): string[] {
+  const primary = primaryLanguage(language) ?? '';
+  const tags = Array.isArray(hashtags) ? hashtags : (hashtags?.[primary] ?? hashtags?.[language ?? ''] ?? hashtags?.default ?? []);
+  const equivalents = TOPIC_EQUIVALENTS[primary] ?? {};
+  return tags.map((tag) => equivalents[foldText(normalizeHashtag(tag))] ?? tag);
+}
+
+const CAPITALISED = /^(\p{Lu}[\p{L}\p{M}\p{N}]*|\p{Ll}+\p{Lu}[\p{L}\p{M}\p{N}]*|\p{N}+\p{Lu}[\p{L}\p{M}\p{N}]*)(-([\p{L}\p{M}\p{N}]+))*$/u;
+const LINKERS = new Set(['de', 'del', 'des', 'du', 'sur', 'of', 'la', 'le', 'el', 'y', 'et', 'and']);
+const DETERMINERS = new Set('la le les el los las lo the a an un une una unos unas ce cette ces this these that those este esta estos estas'.split(' '));
+const ALL_CAPS = /^[\p{Lu}\p{N}-]+$/u;
+
+let lastWords: [string, string[]] = ['', []];
+
+/** The article's words, hyphenated ones whole; the last article's are kept, since one teaser asks many times. */
+function wordsOf(article: string): string[] {
+  if (lastWords[0] !== article) lastWords = [article, article.match(/[\p{L}\p{M}\p{N}]+(?:-[\p{L}\p{M}\p{N}]+)*/gu) ?? []];
+  return lastWords[1];
+}
+
+function letters(word: string): number {
+  return (word.match(/\p{L}/gu) ?? []).length;
+}
+
+/** An all-caps word is an acronym when it is short or written so in the article itself (not only in a category). */
+function isAcronym(word: string, article: string): boolean {
+  if (!ALL_CAPS.test(word) || !/\p{Lu}/u.test(word)) return false;
+  return letters(word) <= 5 || wordsOf(article).includes(word);
+}
+
+/** A capitalised first word is a name if the article capitalises it mid-sentence ("pour Mistral"), or always and more than once. */
+function isNameInArticle(word: string, article: string): boolean {
+  if (new RegExp(`\\p{Ll}[,;:]? ${word}(?![\\p{L}\\p{M}])`, 'u').test(article)) return true;
+  const words = wordsOf(article);
+  return !words.includes(word.toLowerCase()) && words.filter((w) => w === word).length >= 2;
+}
+
+/** Runs of capitalised words (names, acronyms, "Fos-sur-Mer"), sentence-initial common words left out. */
+function entitiesIn(text: string, article: string): string[] {
+  const found: string[] = [];
+  for (const sentence of text.split(/(?<=[.!?:;])\s+|\n+/u)) {
+    const words = sentence.split(/[\s,()«»"“”:;.!?¿¡]+/u).filter(Boolean);
+    let run: string[] = [];
+    const flush = () => {
+      while (run.length && LINKERS.has(run[run.length - 1]!.toLowerCase())) run.pop();
+      if (run.length) found.push(run.join(' '));
+      run = [];
+    };
+    words.forEach((raw, i) => {
+      const word = raw.replace(/^[\p{Ll}]['’]/u, '').replace(/['’]s$/u, '');
+      const capitalised = CAPITALISED.test(word) && letters(word) >= 2;
+      const startsName = CAPITALISED.test(words[1] ?? '') && !DETERMINERS.has(word.toLowerCase());
+      const plainInitial = i === 0 && /^\p{Lu}\p{Ll}+$/u.test(word) && (DETERMINERS.has(word.toLowerCase()) || (!startsName && !isNameInArticle(word, article)));
+      if (capitalised && !plainInitial && !CALENDAR.has(foldText(word))) run.push(word);
+      else if (run.length && LINKERS.has(word) && CAPITALISED.test(words[i + 1] ?? '')) run.push(word);
+      else flush();
+    });
+    flush();
+  }
+  return found;
+}
+
+let lastFolded: [string, string] = ['', ''];
+
+function countIn(article: string, phrase: string): number {
+  if (lastFolded[0] !== article) lastFolded = [article, foldText(article)];
+  const folded = lastFolded[1];
+  const needle = foldText(phrase);
+  let count = 0;
+  for (let at = folded.indexOf(needle); at >= 0 && count < 50; at = folded.indexOf(needle, at + needle.length)) count++;
+  return count;
+}
+
+/** Entities of title and hook, the most named in the article first; a name run splits into its words when the run is rare. */
+function rankedEntities(text: string, article: string): string[] {
+  const scored = new Map<string, { entity: string; count: number; first: number }>();
+  const add = (entity: string, order: number) => {
+    const key = foldText(entity);
+    if (GENERIC.has(key) || scored.has(key)) return;
+    if (ALL_CAPS.test(entity.replace(/\s/gu, '')) && !entity.split(' ').every((w) => isAcronym(w, article))) return;
+    scored.set(key, { entity, count: Math.max(1, countIn(article, entity)), first: order });
+  };
+  entitiesIn(text, article).forEach((run, order) => {
+    const words = run.split(' ');
+    if (words.length === 1) return add(run, order);
+    if (words.length <= 3 && countIn(article, run) >= 2) return add(run, order);
+    for (const word of words) if (!LINKERS.has(word)) add(word, order);
+  });
+  // "Thomas Keller", "Pulsa Media": plain capitalised words in a row are often a person; brands and acronyms first.
+  const tier = (entity: string) => (entity.includes(' ') && entity.split(' ').every((w) => /^\p{Lu}\p{Ll}+$/u.test(w)) ? 1 : 0);
+  return [...scored.values()].sort((a, b) => tier(a.entity) - tier(b.entity) || b.count - a.count || a.first - b.first).map((s) => s.entity);
+}
+
+/** "ÉTATS-UNIS" -> "États-Unis" as the article writes it, else capitalised per word; acronyms stay. */
+function recase(category: string, article: string): string {
+  return category
+    .split(/(\s+)/u)
+    .map((word) => {
+      if (!ALL_CAPS.test(word) || isAcronym(word, article)) return word;
+      const folded = foldText(word);
+      const match = wordsOf(article).find((candidate) => foldText(candidate) === folded && !ALL_CAPS.test(candidate));
+      return match ?? word.charAt(0) + word.slice(1).toLocaleLowerCase();
+    })
+    .join('');
+}
+
+/**
+ * Topic tags first (the feed's, in the article's language), then suggestions, then the entities of title and hook
+ * (most named first), then categories the article's language uses, then dictionary matches. Tags already in the hook
+ * count toward the cap and are not repeated; valid on both platforms; no duplicates (case and accents ignored).
+ */
 export function pickHashtags(input: HashtagInput, feed: Pick<FeedConfig, 'hashtags' | 'maxHashtags'>): string[] {
-  const max = feed.maxHashtags ?? DEFAULT_MAX_HASHTAGS;
+  const inHook = new Set(twitterText.extractHashtags(input.hook ?? '').map(foldText));
+  const max = (feed.maxHashtags ?? DEFAULT_MAX_HASHTAGS) - inHook.size;
   if (max <= 0) return [];
   const phrases = compile(loadHashtagDictionary(dictionaryLanguage(primaryLanguage(input.language))));
   const byPhrase = new Map(phrases.map((p) => [p.folded, p.tag]));
-  const inHook = new Set(twitterText.extractHashtags(input.hook ?? '').map(foldText));
-  const seen = new Set<string>();
+  const article = input.article ?? input.text;
+  const seen = new Set<string>(inHook);
   const picked: string[] = [];
   const consider = (raw: string) => {
     if (picked.length >= max) return;
     const tag = normalizeHashtag(raw);
     const key = foldText(tag);
     if (!isValidHashtag(tag) || seen.has(key)) return;
+    if (/^[\p{Lu}\p{N}]+$/u.test(tag) && letters(tag) >= 6 && !isAcronym(tag, article)) return;
     seen.add(key);
-    if (inHook.has(key)) return;
     picked.push(tag);
   };
-  for (const tag of feed.hashtags ?? []) consider(tag);
-  for (const tag of input.suggested ?? []) consider(tag);
-  for (const category of input.categories) {
-    if (!isUsableCategory(category)) continue;
-    consider(byPhrase.get(foldText(category)) ?? category);
+  for (const tag of topicTags(feed.hashtags, input.language)) consider(tag);
+  for (const tag of input.suggested ?? []) consider(byPhrase.get(foldText(tag)) ?? tag);
+  const entities = rankedEntities(input.text.slice(0, SCAN_CHARS), article.slice(0, 20 * SCAN_CHARS));
+  const dictionaryTag = (phrase: string) => byPhrase.get(foldText(phrase));
+  const categories = input.categories.filter(isUsableCategory);
+  // An entity the site also files the item under is its subject; otherwise the most named entity, then the categories.
+  const filed = entities.filter((entity) => categories.some((category) => foldText(category) === foldText(entity)));
+  for (const entity of filed.length ? filed : entities.slice(0, 1)) consider(dictionaryTag(entity) ?? entity);
+  for (const category of categories) {
+    const known = dictionaryTag(category);
+    if (known) consider(known);
+    else if (!input.article || countIn(article, category) > 0) consider(recase(category, article));
   }
+  for (const entity of entities) consider(dictionaryTag(entity) ?? entity);
   const index = indexPhrases(input.text.slice(0, SCAN_CHARS));
   const matches = phrases
     .map((p) => ({ tag: p.tag, index: index.get(p.key)?.first ?? -1, length: p.folded.length }))

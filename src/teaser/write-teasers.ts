@@ -1,16 +1,20 @@
-import type { FeedConfig, Llm } from '../config/schema.js';
+import type { FeedConfig, Llm, Utm } from '../config/schema.js';
 import { HerautError, errorMessage } from '../errors.js';
 import type { Article } from '../feeds/article.js';
 import type { Logger } from '../log.js';
 import type { Facet, PlatformId } from '../platforms/platform.js';
 import { platformSpec } from '../platforms/registry.js';
 import { askLlm, type ChatMessage, type LlmTeaser } from './ask-llm.js';
+import { llmHookProblem, VOICE_EXAMPLE } from './check-llm-hook.js';
+import { composeHook, HOOK_MAX } from './compose-hook.js';
+import { articleLanguage } from './detect-language.js';
 import { extractHook } from './extract-hook.js';
 import { DEFAULT_TEMPLATE, fitTeaser, measureFor, overflowOf, type TeaserDraft } from './fit-teaser.js';
 import { cleanInline, graphemes, primaryLanguage } from './fold-text.js';
 import { applyFrenchTypography } from './french-typography.js';
 import { isSingleEmoji, pickEmojis, DEFAULT_MAX_EMOJIS } from './pick-emojis.js';
 import { isValidHashtag, pickHashtags } from './pick-hashtags.js';
+import { postedLink } from './posted-link.js';
 import { splitSentences } from './split-sentences.js';
 import type { Teaser, WriterId } from './teaser.js';
 
@@ -32,23 +36,26 @@ interface Base {
   langs: string[];
 }
 
-function typeset(feed: Pick<FeedConfig, 'typography'>, text: string): string {
-  return feed.typography === 'fr' ? applyFrenchTypography(text) : text;
+function typeset(language: string | undefined, feed: Pick<FeedConfig, 'typography'>, text: string): string {
+  const primary = primaryLanguage(language);
+  return primary === 'fr' || (!primary && feed.typography === 'fr') ? applyFrenchTypography(text) : text;
 }
 
-function prepare(article: Article, feed: FeedConfig): Base {
-  const hook = extractHook(article, feed);
-  const sentences = hook.sentences.map((s) => typeset(feed, s));
+function prepare(source: Article, feed: FeedConfig): Base {
+  const language = articleLanguage(source);
+  const article = { ...source, language };
+  const hook = composeHook(article, feed);
+  const sentences = hook.sentences.map((s) => typeset(language, feed, s));
   const hookText = sentences.join(' ');
-  const title = cleanInline(article.title);
   const categories = article.categories.map(cleanInline);
+  const emojis = pickEmojis([hook.title, hookText, categories.join(', ')].join('\n'), language, feed, hookText, hook.titleEmoji);
   return {
     sentences,
-    title: typeset(feed, title),
-    summary: typeset(feed, cleanInline(article.summary)),
-    emojis: pickEmojis([title, hookText, categories.join(', ')].join('\n'), article.language, feed, hookText),
-    hashtags: pickHashtags({ text: `${title}\n${hookText}`, categories, language: article.language, hook: hookText }, feed),
-    langs: article.language ? [article.language] : [],
+    title: typeset(language, feed, hook.title),
+    summary: typeset(language, feed, cleanInline(article.summary)),
+    emojis,
+    hashtags: pickHashtags({ text: hook.subject, categories, language, hook: hookText, article: [article.title, article.summary, article.content].join('\n') }, feed),
+    langs: language ? [language] : [],
   };
 }
 
@@ -78,7 +85,7 @@ function draftFrom(article: Article, base: Base, writer: WriterId, template?: st
     title: base.title,
     emojis: base.emojis,
     hashtags: base.hashtags,
-    link: article.link,
+    link: postedLink(article.link),
     langs: base.langs,
     writer,
     template,
@@ -101,14 +108,37 @@ export function writeTemplateTeasers(article: Article, platforms: PlatformId[], 
 function writeOffline(article: Article, platforms: PlatformId[], feed: FeedConfig, writer: 'extractive' | 'template'): Teasers {
   const base = prepare(article, feed);
   const out: Teasers = {};
+  const common = writer === 'extractive' ? commonDraft(draftFrom(article, base, writer), platforms) : undefined;
   for (const platform of platforms) {
     const template = writer === 'template' ? (templateFor(feed, platform) ?? DEFAULT_TEMPLATE) : undefined;
-    out[platform] = assertValid(fitTeaser(draftFrom(article, base, writer, template), platform), article);
+    out[platform] = assertValid(fitTeaser(common ?? draftFrom(article, base, writer, template), platform), article);
   }
   return out;
 }
 
-const HOOK_TARGET_CHARS = 180;
+// Fewer decorations before fewer sentences: the why is worth more than a third hashtag or a second emoji.
+const DECORATIONS: Array<[hashtags: number, emojis: number]> = [
+  [Infinity, Infinity],
+  [2, 2],
+  [2, 1],
+];
+
+/** The richest draft that every platform takes whole, so X and Bluesky say the same thing; undefined when none does. */
+function commonDraft(draft: TeaserDraft, platforms: PlatformId[]): TeaserDraft | undefined {
+  // No platform takes 300 characters of hook whole: leave such a draft to the fitter's ladder at once.
+  if ((draft.sentences[0] ?? '').length > 300) return undefined;
+  for (let count = draft.sentences.length; count >= 1; count--) {
+    for (const [hashtags, emojis] of DECORATIONS) {
+      const candidate = { ...draft, sentences: draft.sentences.slice(0, count), hashtags: draft.hashtags.slice(0, hashtags), emojis: draft.emojis.slice(0, emojis) };
+      const whole = platforms.every((platform) => {
+        const teaser = fitTeaser(candidate, platform, { cut: false });
+        return teaser.length.valid && teaser.hook === candidate.sentences.join(' ') && teaser.hashtags.length === candidate.hashtags.length && teaser.emojis.length === candidate.emojis.length;
+      });
+      if (whole) return candidate;
+    }
+  }
+  return undefined;
+}
 
 function languageName(language: string | undefined): string {
   const primary = primaryLanguage(language);
@@ -132,10 +162,12 @@ function promptFor(article: Article, feed: FeedConfig, platforms: PlatformId[]):
     {
       role: 'system',
       content:
-        `You write the teaser posted on ${platforms.map((id) => platformSpec(id).label).join(' and ')} for a new article. Write in ${language}. ` +
-        `The hook is one or two sentences (at most ${HOOK_TARGET_CHARS} characters) that state the news and why it matters; no link, no hashtags, no emojis inside it. ` +
+        `You write the teaser posted on ${platforms.map((id) => platformSpec(id).label).join(' and ')} for a new article, as the site's social-media editor. Write in ${language}. ` +
+        `The hook is at most ${HOOK_MAX} characters: the key fact with its name and figure, then why it matters, then a short punchline if there is room; ` +
+        'no link, no hashtags, no emojis inside it; never "the article explains…". Use only names and figures that are in the article. ' +
         'Keep every apostrophe, accent and quotation mark exactly as written in the language. ' +
-        `Answer only with JSON: {"hook": string, "emojis": [up to ${max} emojis], "hashtags": [2 or 3 words without #]}.`,
+        `The site's voice, for an article on John Schulman leaving Anthropic:\n${VOICE_EXAMPLE}\n` +
+        `Answer only with JSON: {"hook": string, "emojis": [1 to ${max} emojis tied to the subject, no filler such as 🚀 ✨ 🔥], "hashtags": [2 or 3 words without #: the topic, then organisations, products or laws named in the hook]}.`,
     },
     {
       role: 'user',
@@ -145,7 +177,7 @@ function promptFor(article: Article, feed: FeedConfig, platforms: PlatformId[]):
 }
 
 function draftFromLlm(article: Article, base: Base, answer: LlmTeaser, feed: FeedConfig): TeaserDraft {
-  const sentences = splitSentences(answer.hook, article.language).map((s) => typeset(feed, s));
+  const sentences = splitSentences(answer.hook, article.language).map((s) => typeset(article.language, feed, s));
   const max = Math.min(DEFAULT_MAX_EMOJIS, feed.emojis?.max ?? DEFAULT_MAX_EMOJIS);
   const emojis = [...new Set(answer.emojis.map((e) => e.trim().normalize('NFC')).filter(isSingleEmoji))].slice(0, max);
   const hookText = sentences.join(' ');
@@ -180,10 +212,11 @@ async function writeLlmTeasers(article: Article, platforms: PlatformId[], contex
   };
   if (!llm) return fallback('no llm endpoint configured; add llm: { baseUrl, model, apiKeyEnv } to the config');
   const base = prepare(article, feed);
-  const messages = promptFor(article, feed, platforms);
+  const localized = { ...article, language: base.langs[0] };
+  const messages = promptFor(localized, feed, platforms);
   try {
     let answer = await askLlm(llm, messages, context.fetch);
-    let fitted = fitAll(draftFromLlm(article, base, answer, feed), platforms);
+    let fitted = fitAll(draftFromLlm(localized, base, answer, feed), platforms);
     if (fitted.overflow > 0 && fitted.worst) {
       log?.info({ overflow: fitted.overflow, platform: fitted.worst.platform }, 'llm teaser too long; asking again');
       messages.push(
@@ -194,10 +227,11 @@ async function writeLlmTeasers(article: Article, platforms: PlatformId[], contex
         },
       );
       answer = await askLlm(llm, messages, context.fetch);
-      fitted = fitAll(draftFromLlm(article, base, answer, feed), platforms);
+      fitted = fitAll(draftFromLlm(localized, base, answer, feed), platforms);
       if (fitted.overflow > 0) return fallback(`the second answer is still ${fitted.overflow} characters too long`);
     }
-    return fitted.teasers;
+    const problem = llmHookProblem(answer.hook, article, localized.language);
+    return problem ? fallback(problem) : fitted.teasers;
   } catch (error) {
     return fallback(errorMessage(error));
   }
@@ -228,7 +262,12 @@ export function checkEditedTeaser(platform: PlatformId, text: string, link: stri
   if (!shown) {
     throw new HerautError('teaser-invalid', `the edited ${platform} teaser does not contain the article's link; put ${link} back in the text`);
   }
-  const linkStart = text.indexOf(shown);
+  return { ...describeText(platform, text, link, shown, langs, writer), length, edited: true };
+}
+
+/** Hashtags, emojis and, for Bluesky, the facets of a finished text whose link is shown as `shown`. */
+function describeText(platform: PlatformId, text: string, link: string, shown: string, langs: string[], writer: WriterId): Omit<Teaser, 'length'> {
+  const linkStart = text.lastIndexOf(shown);
   const linkEnd = linkStart + shown.length;
   // Facets count UTF-8 bytes, not the string's UTF-16 positions.
   const facetOver = (start: number, end: number, feature: Facet['features'][number]): Facet => ({
@@ -253,9 +292,19 @@ export function checkEditedTeaser(platform: PlatformId, text: string, link: stri
     hashtags,
     emojis: [...new Set(graphemes(text).filter(isSingleEmoji))],
     langs: langs.slice(0, 3),
-    ...(spec.facets ? { facets } : {}),
-    length,
+    ...(platformSpec(platform).facets ? { facets } : {}),
     writer,
-    edited: true,
   };
+}
+
+/** The teaser with an account's utm on its link (text and Bluesky facets follow); unchanged if it would no longer fit. */
+export function withUtm(teaser: Teaser, utm: Utm): Teaser {
+  const link = postedLink(teaser.link, utm);
+  const show = (url: string) => platformSpec(teaser.platform).showLink(url);
+  const at = teaser.text.lastIndexOf(show(teaser.link));
+  if (link === teaser.link || at < 0) return teaser;
+  const text = teaser.text.slice(0, at) + show(link) + teaser.text.slice(at + show(teaser.link).length);
+  const length = measureFor(teaser.platform, text);
+  if (!length.valid) return teaser;
+  return { ...teaser, ...describeText(teaser.platform, text, link, show(link), teaser.langs, teaser.writer), emojis: teaser.emojis, length };
 }

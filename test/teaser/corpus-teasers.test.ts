@@ -5,6 +5,7 @@ import { isHerautError } from '../../src/errors.js';
 import { parseFeedDocument } from '../../src/feeds/parse-feed.js';
 import { measureBluesky } from '../../src/platforms/bluesky/bluesky-limits.js';
 import { measureX } from '../../src/platforms/x/x-limits.js';
+import { postedLink } from '../../src/teaser/posted-link.js';
 import { writeExtractiveTeasers } from '../../src/teaser/write-teasers.js';
 import { makeFeed } from './make-article.js';
 
@@ -31,11 +32,14 @@ describe('every item of every real-world feed yields valid teasers for both plat
         const x = teasers.x!;
         const bluesky = teasers.bluesky!;
         expect(measureX(x.text).valid, `${file}: ${x.text}`).toBe(true);
-        expect(x.text).toContain(article.link);
+        // The posted link is the item's, without utm_* and click identifiers.
+        const link = postedLink(article.link);
+        expect(x.text).toContain(link);
+        expect(link).not.toMatch(/[?&](utm_|fbclid=|gclid=)/u);
         expect(measureBluesky(bluesky.text).valid, `${file}: ${bluesky.text}`).toBe(true);
         const bytes = Buffer.from(bluesky.text, 'utf8');
         const links = (bluesky.facets ?? []).flatMap((facet) => facet.features.filter((f) => f.$type === 'app.bsky.richtext.facet#link').map((f) => ({ facet, uri: (f as { uri: string }).uri })));
-        expect(links.map((l) => l.uri)).toEqual([article.link]);
+        expect(links.map((l) => l.uri)).toEqual([link]);
         for (const facet of bluesky.facets ?? []) {
           const shown = bytes.subarray(facet.index.byteStart, facet.index.byteEnd).toString('utf8');
           for (const feature of facet.features) if (feature.$type === 'app.bsky.richtext.facet#tag') expect(shown).toBe(`#${feature.tag}`);
@@ -54,8 +58,8 @@ describe('the seed explainer, read from the bundled sample feed', () => {
     expect(seed.sections.map((section) => section.heading)).toContain('Récapitulatif factuel');
     const { x, bluesky } = writeExtractiveTeasers(seed, ['x', 'bluesky'], makeFeed({ hashtags: ['IA'] }));
     for (const teaser of [x!, bluesky!]) {
-      // Hook from the factual summary, not from the redirect notice or the reference line.
-      expect(teaser.text.startsWith('John Schulman, chercheur de premier plan en intelligence artificielle et co-fondateur d’OpenAI')).toBe(true);
+      // The title states the fact, the subtitle says why; never the redirect notice or the reference line.
+      expect(teaser.hook).toBe('John Schulman, co-fondateur d’OpenAI, quitte Anthropic après seulement cinq mois. Ce que ce départ dit des tensions entre sécurité et innovation dans l’IA.');
       expect(teaser.text).not.toMatch(/Redirection|cliquez|Article en référence/);
       expect(teaser.text).not.toMatch(/\bd OpenAI\b|\bl IA\b/);
       expect(teaser.emojis.length).toBeGreaterThanOrEqual(1);

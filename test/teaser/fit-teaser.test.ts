@@ -119,7 +119,8 @@ describe('pathological inputs', () => {
     const article = makeArticle({ link, title: 'A normal news sentence', summary: 'A normal sentence about the news. And why it matters.' });
     const { x, bluesky } = writeExtractiveTeasers(article, ['x', 'bluesky'], makeFeed());
     expect(x!.text.endsWith(link)).toBe(true);
-    expect(x!.hook).toBe('A normal sentence about the news. And why it matters.');
+    // The title states the news; the summary's first sentence only repeats it, so its second says why.
+    expect(x!.hook).toBe('A normal news sentence. And why it matters.');
     expect(measureX(x!.text).valid).toBe(true);
     expect(bluesky!.text.endsWith(`\n\nexample.com/${'a'.repeat(12)}…`)).toBe(true);
     expect(bluesky!.facets!.at(-1)!.features[0]).toEqual({ $type: 'app.bsky.richtext.facet#link', uri: link });
@@ -157,11 +158,13 @@ describe('French typography', () => {
     ['Déjà\u202F! fait', 'Déjà\u202F! fait'],
   ])('%s', (input, output) => expect(applyFrenchTypography(input)).toBe(output));
 
-  it('is applied to the hook when feed.typography is "fr"', () => {
+  it('is applied to a French hook, and not to an English one even when feed.typography is "fr"', () => {
     const article = makeArticle({ title: 'Titre du départ', summary: 'Le départ est annoncé! Personne ne l’attendait.', language: 'fr' });
     const { x } = writeExtractiveTeasers(article, ['x'], makeFeed({ typography: 'fr' }));
     expect(x!.hook).toBe('Le départ est annoncé\u202F! Personne ne l’attendait.');
     expect(x!.text.endsWith(article.link)).toBe(true);
+    const english = makeArticle({ title: 'IEA: data centres use 2.1% of the world’s electricity', summary: 'Its message: plan the grid now!', language: 'en' });
+    expect(writeExtractiveTeasers(english, ['x'], makeFeed({ typography: 'fr' })).x!.hook).toBe('IEA: data centres use 2.1% of the world’s electricity. Its message: plan the grid now!');
   });
 });
 

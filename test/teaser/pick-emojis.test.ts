@@ -7,8 +7,10 @@ describe('pickEmojis', () => {
   it.each([
     ['keywords as whole words, accents and case ignored', 'fr', {}, 'L’INTELLIGENCE ARTIFICIELLE et la securite', ['🤖', '🔒']],
     ['most matches first', 'fr', {}, 'Une fusée. L’IA, un robot, un chatbot.', ['🤖', '🚀']],
-    ['never inside a word: "IA" is not in "média", "art" not in "partir"', 'fr', {}, 'Les médias vont partir', ['📰']],
-    ['nothing matches: one neutral emoji', 'en', {}, 'Nothing here at all', ['📰']],
+    ['never inside a word: "IA" is not in "média", "art" not in "partir"', 'fr', {}, 'Les médias vont partir', []],
+    ['nothing matches: no filler emoji', 'en', {}, 'Nothing here at all', []],
+    ['Spanish has its own dictionary', 'es', {}, 'La AESIA impone una multa por deepfakes', ['⚖️', '🎭']],
+    ['a CLDR name said in the title is a strong match', 'fr', {}, 'Un satellite français', ['🛰️']],
     ['neutral false: none', 'en', { emojis: { neutral: false } }, 'Nothing here at all', []],
     ['neutral chosen by the feed', 'en', { emojis: { neutral: '🗞️' } }, 'Nothing here', ['🗞️']],
     ['at most max', 'en', { emojis: { max: 1 } }, 'AI robots and a chatbot launch', ['🤖']],

@@ -7,19 +7,20 @@ import { makeFeed, seedArticle } from './make-article.js';
 
 const feed = makeFeed({ id: 'explainers', hashtags: ['IA'] });
 const LEAD = 'John Schulman, chercheur de premier plan en intelligence artificielle et co-fondateur d’OpenAI, vient de quitter Anthropic après seulement cinq mois.';
+const FACT = 'John Schulman quitte Anthropic après cinq mois.';
+const WHY = 'Ce mouvement rapide entre les géants de l’IA reflète probablement les tensions actuelles dans l’industrie.';
 
 function sliceBytes(text: string, start: number, end: number): string {
   return Buffer.from(text, 'utf8').subarray(start, end).toString('utf8');
 }
 
 describe('the seed explainer', () => {
-  it('gets a teaser of the seed’s shape: factual hook, 1-3 emojis, 2-3 hashtags with #IA, the link', async () => {
+  it('gets a teaser of the seed’s shape: the fact, why it matters, 1-3 emojis, 2-3 hashtags with #IA, the link', async () => {
     const article = seedArticle('John Schulman quitte Anthropic après cinq mois');
     const teasers = await writeTeasers(article, ['x', 'bluesky'], { feed });
     for (const teaser of [teasers.x!, teasers.bluesky!]) {
-      expect(teaser.hook).toBe(LEAD);
-      expect(teaser.text.startsWith(LEAD)).toBe(true);
-      expect(teaser.text).toContain('d’OpenAI');
+      // The title states the fact; with no subtitle, the why is the first sentence of "Point de vue neutre".
+      expect(teaser.hook).toBe(`${FACT} ${WHY}`);
       expect(teaser.text).not.toMatch(/\b[dl] (IA|OpenAI)\b/u);
       expect(teaser.emojis.length).toBeGreaterThanOrEqual(1);
       expect(teaser.emojis.length).toBeLessThanOrEqual(3);
@@ -31,7 +32,7 @@ describe('the seed explainer', () => {
       expect(teaser.hashtags).not.toContain('IntelligenceArtificielle');
       const [firstLine, blank, linkLine] = teaser.text.split('\n');
       expect(blank).toBe('');
-      expect(firstLine).toBe(`${LEAD} ${teaser.emojis.join('')} ${teaser.hashtags.map((t) => `#${t}`).join(' ')}`);
+      expect(firstLine).toBe(`${FACT} ${WHY} ${teaser.emojis.join('')} ${teaser.hashtags.map((t) => `#${t}`).join(' ')}`);
       expect(teaser.langs).toEqual(['fr']);
       expect(teaser.writer).toBe('extractive');
       if (teaser.platform === 'x') {
@@ -50,15 +51,12 @@ describe('the seed explainer', () => {
     }
   });
 
-  it('lets a title that says more lead, keeping l’IA and d’OpenAI whole', async () => {
+  it('answers a title that announces an explanation with the factual summary, keeping d’OpenAI whole, the same on both platforms', async () => {
     const article = seedArticle('Pourquoi le départ de John Schulman secoue le monde de l’IA');
     const { x, bluesky } = await writeTeasers(article, ['x', 'bluesky'], { feed });
-    expect(bluesky!.hook).toBe(`Pourquoi le départ de John Schulman secoue le monde de l’IA. ${LEAD}`);
-    expect(bluesky!.text).toContain('l’IA');
-    expect(bluesky!.text).toContain('d’OpenAI');
-    // explainers.example is no TLD X knows, so X counts the link in full: the lead sentence is dropped first.
-    expect(x!.hook).toBe('Pourquoi le départ de John Schulman secoue le monde de l’IA.');
-    expect(x!.text).toContain('l’IA');
+    expect(bluesky!.hook).toBe(LEAD);
+    expect(x!.hook).toBe(LEAD);
+    expect(x!.text).toContain('d’OpenAI');
     expect(measureX(x!.text).valid).toBe(true);
     expect(x!.text.endsWith(`\n\n${article.link}`)).toBe(true);
   });

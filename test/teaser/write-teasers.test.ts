@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Llm } from '../../src/config/schema.js';
 import { measureBluesky } from '../../src/platforms/bluesky/bluesky-limits.js';
 import { measureX } from '../../src/platforms/x/x-limits.js';
+import { applyFrenchTypography } from '../../src/teaser/french-typography.js';
 import { writeExtractiveTeasers, writeTeasers } from '../../src/teaser/write-teasers.js';
 import { startLlmServer, type LlmServer } from '../support/llm-server.js';
 import { makeArticle, makeFeed } from './make-article.js';
@@ -16,6 +17,9 @@ const article = makeArticle({
   language: 'fr',
   author: 'Marie Curie',
 });
+
+// The title states the fact; the summary's first sentence repeats it, its second says why it matters.
+const HOOK = 'John Schulman quitte Anthropic. Son départ interroge l’industrie de l’IA.';
 
 function captureLog() {
   const lines: Array<Record<string, unknown>> = [];
@@ -36,18 +40,18 @@ describe('template writer', () => {
       template: { default: '{title} — {author} ({feed}) {emojis} {hashtags}\n{link}', x: '🗞️ {hook}\n\n{link}' },
     });
     const { x, bluesky } = await writeTeasers(article, ['x', 'bluesky'], { feed });
-    expect(x!.text).toBe(`🗞️ ${article.summary}\n\n${article.link}`);
+    expect(x!.text).toBe(`🗞️ ${HOOK}\n\n${article.link}`);
     expect(x!.writer).toBe('template');
     expect(x!.hashtags).toEqual([]);
-    expect(bluesky!.text).toMatch(/^John Schulman quitte Anthropic — Marie Curie \(test\) \S+ #IA #OpenAI #Anthropic\nnews\.example\.com\/2025\/02\/schu…$/u);
+    expect(bluesky!.text).toMatch(/^John Schulman quitte Anthropic — Marie Curie \(test\) \S+ #IA #Anthropic #OpenAI\nnews\.example\.com\/2025\/02\/schu…$/u);
     const text = Buffer.from(bluesky!.text, 'utf8');
-    expect(bluesky!.facets!.map((f) => text.subarray(f.index.byteStart, f.index.byteEnd).toString('utf8'))).toEqual(['#IA', '#OpenAI', '#Anthropic', 'news.example.com/2025/02/schu…']);
+    expect(bluesky!.facets!.map((f) => text.subarray(f.index.byteStart, f.index.byteEnd).toString('utf8'))).toEqual(['#IA', '#Anthropic', '#OpenAI', 'news.example.com/2025/02/schu…']);
   });
 
   it('adds the link when the template forgets it, and leaves no double spaces for empty parts', async () => {
     const feed = makeFeed({ writer: 'template', template: '{hook} {author} {emojis} {hashtags}', emojis: { max: 0 }, maxHashtags: 0 });
     const { x } = await writeTeasers({ ...article, author: undefined }, ['x'], { feed });
-    expect(x!.text).toBe(`${article.summary}\n\n${article.link}`);
+    expect(x!.text).toBe(`${HOOK}\n\n${article.link}`);
   });
 
   it('shortens {summary} first when a template is too long', async () => {
@@ -82,11 +86,13 @@ describe('llm writer (against a local OpenAI-compatible server)', () => {
     const { log, lines } = captureLog();
     const { x, bluesky } = await writeTeasers(article, ['x', 'bluesky'], { feed, llm: llm(), log });
     expect(x!.writer).toBe('llm');
-    expect(x!.hook).toBe(good.hook);
+    // French by default gets French typography: a narrow no-break space before ":".
+    const hook = applyFrenchTypography(good.hook);
+    expect(x!.hook).toBe(hook);
     expect(x!.emojis).toEqual(['🤖', '🚪']);
     expect(x!.hashtags).toEqual(['IA', 'OpenAI', 'TalentsIA']);
-    expect(x!.text).toBe(`${good.hook} 🤖🚪 #IA #OpenAI #TalentsIA\n\n${article.link}`);
-    expect(bluesky!.text.startsWith(good.hook)).toBe(true);
+    expect(x!.text).toBe(`${hook} 🤖🚪 #IA #OpenAI #TalentsIA\n\n${article.link}`);
+    expect(bluesky!.text.startsWith(hook)).toBe(true);
     expect(lines.filter((l) => l.level === 40)).toHaveLength(0);
     const request = server.requests[before];
     expect(request.path).toBe('/v1/chat/completions');
@@ -106,7 +112,7 @@ describe('llm writer (against a local OpenAI-compatible server)', () => {
     expect(retry.at(-1)!.content).toMatch(/That teaser is \d+ characters too long for (X|Bluesky)/u);
     expect(retry.at(-2)!.role).toBe('assistant');
     expect(x!.writer).toBe('llm');
-    expect(x!.hook).toBe(good.hook);
+    expect(x!.hook).toBe(applyFrenchTypography(good.hook));
   });
 
   beforeEach(() => server.clear());

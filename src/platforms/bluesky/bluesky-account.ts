@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Media, Pace, Timeout, Url } from '../../config/fields.js';
+import { Media, Pace, Timeout, Url, Utm } from '../../config/fields.js';
 
 export const BlueskyAccount = z
   .strictObject({
@@ -9,6 +9,7 @@ export const BlueskyAccount = z
     password: z.string().min(1).optional().describe('An app password (Settings > App passwords); use ${BLUESKY_APP_PASSWORD}.'),
     media: Media.optional(),
     pace: Pace.optional(),
+    utm: Utm.optional(),
     timeout: Timeout.default('30s').describe('Time limit of one API call.'),
   })
   .describe('A Bluesky account.');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Media, Pace, Timeout, Url } from '../../config/fields.js';
+import { Media, Pace, Timeout, Url, Utm } from '../../config/fields.js';
 
 export const MastodonAccount = z
   .strictObject({
@@ -9,6 +9,7 @@ export const MastodonAccount = z
     visibility: z.enum(['public', 'unlisted', 'private']).default('public').describe('"unlisted" keeps the posts out of the public timelines.'),
     media: Media.optional().describe('"image" uploads the article\'s image with the post; default "none" lets the server build the link card.'),
     pace: Pace.optional(),
+    utm: Utm.optional(),
     timeout: Timeout.default('30s').describe('Time limit of one API call.'),
   })
   .describe('A Mastodon account.');

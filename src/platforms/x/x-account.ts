@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Media, Pace, Timeout, Url } from '../../config/fields.js';
+import { Media, Pace, Timeout, Url, Utm } from '../../config/fields.js';
 
 export const Budget = z
   .strictObject({
@@ -19,6 +19,7 @@ export const XAccount = z
     apiBaseUrl: Url.default('https://api.x.com').describe('Where API calls go; for proxies and local test servers.'),
     media: Media.optional().describe('"image" uploads the article\'s image with the post; default "none" lets X build its own card.'),
     pace: Pace.optional(),
+    utm: Utm.optional(),
     budget: Budget.optional(),
     timeout: Timeout.default('30s').describe('Time limit of one API call.'),
   })

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { llmHookProblem } from '../../src/teaser/check-llm-hook.js';
+import { cleanTitle, composeHook, compressSentence } from '../../src/teaser/compose-hook.js';
+import { articleLanguage } from '../../src/teaser/detect-language.js';
+import { isBoilerplate } from '../../src/teaser/extract-hook.js';
+import { headingKind, sectionsOf } from '../../src/teaser/known-sections.js';
+import { pickHashtags } from '../../src/teaser/pick-hashtags.js';
+import { writeExtractiveTeasers } from '../../src/teaser/write-teasers.js';
+import { makeArticle, makeFeed } from './make-article.js';
+
+describe('known headings and boilerplate, fr/en/es', () => {
+  it.each([
+    ['Récapitulatif factuel', 'fact'],
+    ['## Resumen factual :', 'fact'],
+    ['Factual summary', 'fact'],
+    ['Point de vue neutre', 'why'],
+    ['Punto de vista neutral', 'why'],
+    ['Why it matters', 'why'],
+    ['Point de vue pessimiste', 'other'],
+    ['Optimistic view', 'other'],
+    ['Punto de vista optimista', 'other'],
+    ['Article en référence', 'other'],
+    ['Ejemplo', 'other'],
+    ['Le point de vue de la CNIL sur les assistants vocaux est attendu depuis des mois', undefined],
+  ])('%s -> %s', (line, kind) => expect(headingKind(line)).toBe(kind));
+
+  it.each(['Récapitulatif factuel', 'Lire la suite…', 'Leer más', 'submitted by /u/someone [link] [comments]', 'Redirection en cours...', 'Punto de vista neutral'])(
+    '%s is never a hook',
+    (sentence) => expect(isBoilerplate(sentence)).toBe(true),
+  );
+
+  it('splits a plain-text body on heading lines, so "Point de vue neutre" gives the why and never leaks', () => {
+    const content = 'Récapitulatif factuel\n\nLa pétition #MaVoixMonDroit dépasse 15 000 signatures.\n\nPoint de vue neutre\n\nC’est le premier test du droit des artistes face au clonage de voix.\n\nExemple\n\nUne comédienne.';
+    const article = makeArticle({ title: '#MaVoixMonDroit : 15 000 comédiens exigent un consentement', content, language: 'fr' });
+    expect(sectionsOf(article).map((s) => s.heading)).toEqual(['Récapitulatif factuel', 'Point de vue neutre', 'Exemple']);
+    const hook = composeHook(article, {}).sentences.join(' ');
+    expect(hook).toBe('#MaVoixMonDroit : 15 000 comédiens exigent un consentement. C’est le premier test du droit des artistes face au clonage de voix.');
+  });
+});
+
+describe('the hook: key fact, then why it matters', () => {
+  it.each([
+    ['Kyutai publie Sonal | Explainers IA', 'Kyutai publie Sonal'],
+    ['AI coding assistants ship 1.7 times more flaws - Maya Okafor', 'AI coding assistants ship 1.7 times more flaws'],
+    ['🩺 Cancer du sein : une IA réduit de 20 % les cancers', 'Cancer du sein : une IA réduit de 20 % les cancers'],
+    ['Rust 2.0 - the new edition', 'Rust 2.0 - the new edition'],
+  ])('title %s -> %s', (raw, title) => expect(cleanTitle(raw).title).toBe(title));
+
+  it('answers a question title with the sentence that carries the figure', () => {
+    const article = makeArticle({
+      title: 'L’IA peut-elle corriger les copies du bac ?',
+      summary: 'Le ministère a testé un outil de correction sur 18 000 copies de bac blanc. Les résultats sont encourageants, mais pas assez pour l’examen réel.',
+      language: 'fr',
+    });
+    expect(composeHook(article, {}).sentences).toEqual([
+      'Le ministère a testé un outil de correction sur 18 000 copies de bac blanc.',
+      'Les résultats sont encourageants, mais pas assez pour l’examen réel.',
+    ]);
+  });
+
+  it('compresses before anything is cut: parentheses and an apposition without figure or name go', () => {
+    expect(compressSentence('La formation restreinte de la CNIL, chargée des sanctions, a infligé une amende (record) de 12 millions d’euros.')).toBe(
+      'La formation restreinte de la CNIL a infligé une amende de 12 millions d’euros.',
+    );
+    expect(compressSentence('Pour EDF, le contrat sécurise des revenus sur quinze ans, au moment où l’entreprise doit financer six réacteurs.')).toBe(
+      'Pour EDF, le contrat sécurise des revenus sur quinze ans.',
+    );
+  });
+
+  it('never adds a why that repeats the fact', () => {
+    const article = makeArticle({
+      title: 'EDF va fournir 1,2 GW d’électricité nucléaire pendant 15 ans',
+      summary: 'EDF a signé un contrat portant sur 1,2 GW d’électricité nucléaire pendant 15 ans. Un seul client consommera 2 % de l’électricité du pays.',
+      language: 'fr',
+    });
+    expect(composeHook(article, {}).sentences).toEqual(['EDF va fournir 1,2 GW d’électricité nucléaire pendant 15 ans.', 'Un seul client consommera 2 % de l’électricité du pays.']);
+  });
+});
+
+describe('hashtags', () => {
+  const feed = makeFeed({ hashtags: ['IA'] });
+  const pick = (fields: Partial<Parameters<typeof pickHashtags>[0]>) => pickHashtags({ text: '', categories: [], ...fields }, feed);
+
+  it('puts the topic tag first in the article’s language', () => {
+    expect(pick({ language: 'en', text: 'TSMC starts production' })[0]).toBe('AI');
+    expect(pick({ language: 'es', text: 'La AESIA multa' })[0]).toBe('IA');
+    expect(pickHashtags({ text: '', categories: [], language: 'en' }, makeFeed({ hashtags: { fr: ['IA'], en: ['MachineLearning'] } }))).toEqual(['MachineLearning']);
+  });
+
+  it('tags the subject’s entities and acronyms before categories, never an all-caps word that is no acronym', () => {
+    const article = 'La CNIL inflige une amende. La CNIL a enquêté. Les États-Unis regardent.';
+    expect(pick({ language: 'fr', text: 'La CNIL inflige 12 millions d’euros d’amende à Parlio', categories: ['ÉTATS-UNIS', 'Vie privée'], article })).toEqual(['IA', 'CNIL', 'ÉtatsUnis']);
+    expect(pick({ language: 'es', text: 'Tutorín levanta 25 millones', categories: ['MÉXICO'], article: 'La edtech Tutorín levanta 25 millones. Crece en México.' })).toEqual(['IA', 'Tutorín', 'México']);
+    expect(pick({ language: 'fr', text: 'Mistral AI lève 1,5 milliard', categories: ['Levées de fonds', 'Mistral AI'], article: 'Mistral AI lève. Mistral AI recrute.' })).toEqual(['IA', 'MistralAI', 'LevéeDeFonds']);
+  });
+
+  it('counts a hashtag already in the hook toward the cap and never repeats it (10.24)', () => {
+    const hook = '#MaVoixMonDroit : 15 000 comédiens exigent un consentement. #MeToo';
+    const tags = pick({ language: 'fr', text: hook, hook, categories: ['MaVoixMonDroit', 'Culture', 'Doublage'] });
+    expect(tags).toEqual(['IA']);
+  });
+
+  it('keeps a category the article does not speak (a French category on an English item) out', () => {
+    expect(pick({ language: 'en', text: 'IEA: data centres use 2.1% of electricity', categories: ['Rapport', 'Energy'], article: 'IEA: data centres use 2.1% of electricity. Energy demand grows.' })).toEqual(['AI', 'IEA', 'Energy']);
+  });
+});
+
+describe('language', () => {
+  it('is the item’s, else the feed’s, else detected from the text', () => {
+    const text = { title: 'La AESIA impone su primera multa por deepfakes sin etiquetar', summary: 'La agencia sanciona a una agencia de publicidad valenciana que usó rostros de famosos.', content: '' };
+    expect(articleLanguage({ ...text, language: 'fr' })).toBe('fr');
+    expect(articleLanguage(text, 'es-ES')).toBe('es-es');
+    expect(articleLanguage(text)).toBe('es');
+  });
+
+  it('gives an undetected article French typography only when it is French', () => {
+    const article = makeArticle({ title: 'La CNIL inflige 12 millions d’euros d’amende à Parlio: une première', summary: 'Les utilisateurs n’en savaient rien, et la commission estime que la faute est grave!', content: 'La décision ne vise pas l’intelligence artificielle en soi, mais la façon dont on l’entraîne.' });
+    const { x } = writeExtractiveTeasers(article, ['x'], makeFeed());
+    expect(x!.langs).toEqual(['fr']);
+    expect(x!.hook).toContain('Parlio\u202F: une première');
+  });
+});
+
+describe('llm answers are checked against the article', () => {
+  const article = makeArticle({ title: 'La CNIL inflige 12 millions d’euros d’amende à Parlio', summary: 'Les utilisateurs n’en savaient rien.', language: 'fr' });
+  it.each([
+    ['La CNIL inflige 12 millions d’euros à Parlio : les utilisateurs n’en savaient rien.', undefined],
+    ['La CNIL inflige 15 millions d’euros à Parlio.', 'figure "15"'],
+    ['La CNIL et Google infligent 12 millions d’euros à Parlio.', 'name "Google"'],
+    ['The CNIL fines Parlio 12 million euros because its users knew nothing about the recordings.', 'the hook is in "en"'],
+  ])('%s', (hook, problem) => {
+    const found = llmHookProblem(hook, article, 'fr');
+    if (problem) expect(found).toContain(problem);
+    else expect(found).toBeUndefined();
+  });
+});
