@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isHerautError, policyFor, type RetryPolicy } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import { createFileSessionStore } from '../../src/platforms/file-session-store.js';
+import { openSessionFiles } from '../../src/queue/file/session-files.js';
 import type { PostRequest, Publisher } from '../../src/platforms/platform.js';
 import { createPublisher, platformIds, platformSpec } from '../../src/platforms/registry.js';
 import type { HarnessAccount, HarnessServer, PlatformHarness } from './conformance/harness.js';
@@ -37,7 +37,7 @@ describe.each(harnesses.map((harness) => [harness.platform, harness] as const))(
 
   async function publisherFor(account: HarnessAccount): Promise<Publisher> {
     made++;
-    const publisher = await createPublisher(`acct${made}`, account.account, { log: silentLogger(), sessions: createFileSessionStore(path.join(dir, `sessions-${made}`)) });
+    const publisher = await createPublisher(`acct${made}`, account.account, { log: silentLogger(), sessions: openSessionFiles(path.join(dir, `sessions-${made}`)) });
     publishers.push(publisher);
     return publisher;
   }

@@ -22,8 +22,8 @@ describe('one cycle', () => {
       const printed: string[] = [];
       const runtime = await createRuntime(loadConfig({ file }), { log: silentLogger(), write: (text) => void printed.push(text) });
       // The disk fills up just as the broken feed's failure is recorded.
-      const save = runtime.queue.saveFeedState.bind(runtime.queue);
-      runtime.queue.saveFeedState = async (feedId, state) => {
+      const save = runtime.stores.feeds.put.bind(runtime.stores.feeds);
+      runtime.stores.feeds.put = async (feedId, state) => {
         if (feedId === 'broken') throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
         return save(feedId, state);
       };

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../../errors.js';
-import { createFileSessionStore } from '../../platforms/file-session-store.js';
 import { createPublisher } from '../../platforms/registry.js';
 import { openStores } from '../../queue/open-stores.js';
 import { cliLogger, loadCliConfig } from '../context.js';
@@ -27,11 +26,10 @@ export async function checkCommand(global: GlobalOptions, options: CheckOptions)
   }
   if (options.online) {
     if (config.dryRun) notes.push('dryRun is on: --online checks credentials anyway');
-    const sessions = createFileSessionStore(path.join(loaded.queueDir, 'sessions'));
     await Promise.all(
       Object.entries(config.accounts).map(async ([name, account]) => {
         try {
-          const publisher = await createPublisher(name, account, { log, sessions });
+          const publisher = await createPublisher(name, account, { log, sessions: stores.sessions });
           const { handle } = await publisher.verify();
           await publisher.close?.();
           notes.push(`account ${name} (${account.platform}): credentials work, posting as ${handle}`);

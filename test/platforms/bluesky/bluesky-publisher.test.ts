@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlueskyAccount } from '../../../src/platforms/bluesky/bluesky-account.js';
 import { HerautError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/log.js';
-import { createFileSessionStore } from '../../../src/platforms/file-session-store.js';
+import { openSessionFiles } from '../../../src/queue/file/session-files.js';
 import { createBlueskyPublisher, createdAtFromPostKey, newBlueskyPostKey } from '../../../src/platforms/bluesky/bluesky-publisher.js';
 import type { Facet, PostRequest, Publisher } from '../../../src/platforms/platform.js';
 import { startPds, type Pds, type PdsAccount } from '../../support/pds.js';
@@ -96,7 +96,7 @@ beforeAll(async () => {
   publisher = createBlueskyPublisher({
     name: 'main',
     account: BlueskyAccount.parse({ platform: 'bluesky', service: pds.url, identifier: account.handle, password: account.password, timeout: '10s' }),
-    sessions: createFileSessionStore(path.join(dir, 'state')),
+    sessions: openSessionFiles(path.join(dir, 'state')),
     log,
     fetchTimeoutMs: 5_000,
   });

@@ -9,7 +9,7 @@ import { BlueskyAccount } from '../../../src/platforms/bluesky/bluesky-account.j
 import { HerautError } from '../../../src/errors.js';
 import { createLogger, type Logger } from '../../../src/log.js';
 import { createBlueskyPublisher, newBlueskyPostKey } from '../../../src/platforms/bluesky/bluesky-publisher.js';
-import { createFileSessionStore } from '../../../src/platforms/file-session-store.js';
+import { openSessionFiles } from '../../../src/queue/file/session-files.js';
 import type { PostRequest, SessionStore } from '../../../src/platforms/platform.js';
 import { startPds, type Pds, type PdsAccount } from '../../support/pds.js';
 import { startArticleSite, type ArticleSite } from './article-site.js';
@@ -36,7 +36,7 @@ async function freshAccount(): Promise<{ acct: PdsAccount; sessions: SessionStor
   handles++;
   const acct = await pds.createAccount(`heraut-s${handles}`);
   const folder = path.join(dir, `session-${handles}`);
-  return { acct, sessions: createFileSessionStore(folder), sessionFile: path.join(folder, 'bluesky-main.json') };
+  return { acct, sessions: openSessionFiles(folder), sessionFile: path.join(folder, 'sessions', 'bluesky-main.json') };
 }
 
 async function postCount(acct: PdsAccount): Promise<number> {

@@ -4,11 +4,10 @@ import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { Config } from '../../../src/config/schema.js';
 import { silentLogger } from '../../../src/log.js';
-import { createFileSessionStore } from '../../../src/platforms/file-session-store.js';
 import type { Publisher } from '../../../src/platforms/platform.js';
 import { createPublisher } from '../../../src/platforms/registry.js';
-import { deliverJobs } from '../../../src/queue/deliver-jobs.js';
-import { openQueue } from '../../../src/queue/queue.js';
+import { deliverJobs } from '../../../src/delivery/deliver-jobs.js';
+import { openStores } from '../../../src/queue/open-stores.js';
 import { startXEmulator, type XEmulator } from '../../support/x-emulator.js';
 import { makeJob } from '../../queue/fixtures/queue-fixtures.js';
 import { makeSecrets } from './x-test-kit.js';
@@ -32,13 +31,13 @@ it('a new post whose text X already has fails as "X refused it as a duplicate", 
   const secrets = makeSecrets();
   emulator = await startXEmulator({ ...secrets });
   const config = Config.parse({ accounts: { xa: { platform: 'x', apiBaseUrl: emulator.url, ...secrets, pace: { minGap: '0' } } } });
-  publisher = await createPublisher('xa', config.accounts.xa!, { log: silentLogger(), sessions: createFileSessionStore(path.join(dir, 'sessions')) });
+  const stores = await openStores({ location: path.join(dir, 'queue'), namespace: 'live' });
+  publisher = await createPublisher('xa', config.accounts.xa!, { log: silentLogger(), sessions: stores.sessions });
   const job = makeJob('feed', 1, [{ name: 'xa', platform: 'x' }], new Date().toISOString());
   await publisher.publish({ jobId: 'earlier', text: job.targets.xa!.teaser.text, langs: [], link: { url: job.article.link, title: '', description: '' }, postKey: 'k', media: 'none', attempt: 1 });
 
-  const queue = await openQueue({ dir: path.join(dir, 'queue'), namespace: 'live' });
-  await queue.addJob(job);
-  const outcomes = await deliverJobs({ queue, publisher: async () => publisher, accounts: config.accounts, retry: config.retry, timezone: 'UTC', log: silentLogger() });
+  await stores.jobs.add(job);
+  const outcomes = await deliverJobs({ stores, publisher: async () => publisher, accounts: config.accounts, retry: config.retry, timezone: 'UTC', log: silentLogger() });
 
   expect(outcomes).toEqual([expect.objectContaining({ account: 'xa', state: 'failed', error: expect.stringContaining('X refused it as a duplicate') })]);
   expect(emulator.posts).toHaveLength(1);
