@@ -108,7 +108,7 @@ describe('heraut preview', () => {
     const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(lines).toHaveLength(sampleItems);
     for (const item of lines) {
-      expect(Object.keys(item).sort()).toEqual(['bluesky', 'feed', 'id', 'language', 'title', 'url', 'x']);
+      expect(Object.keys(item).sort()).toEqual(['bluesky', 'feed', 'id', 'language', 'mastodon', 'title', 'url', 'x']);
       expect(item.x.valid).toBe(true);
       expect(measureText('x', item.x.text)).toEqual({ weighted: item.x.weighted, limit: 280, valid: true });
       expect(item.x.text).toContain(item.url);

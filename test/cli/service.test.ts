@@ -77,7 +77,12 @@ describe('heraut run: health, metrics, reload and shutdown', () => {
     }
     expect(healthy!.status).toBe(200);
     expect(await healthy!.json()).toEqual({ ok: true, problems: [] });
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    // The queue says healthy as soon as a cycle saved its poll; the service counts it once that cycle has exited and reported.
+    let metrics = '';
+    for (let i = 0; i < 40 && !/heraut_feed_polls_total\{feed="good"/.test(metrics); i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+      metrics = await (await fetch(`${url}/metrics`)).text();
+    }
     expect(metrics).toMatch(/heraut_feed_polls_total\{feed="good",status="(ok|not-modified)"\} \d+/);
     expect(metrics).toMatch(/heraut_posts_published_total\{account="x"\} 5/);
     expect(metrics).toMatch(/heraut_queue_targets\{state="published"\} 5/);
