@@ -2,7 +2,7 @@ import type { AlertDestination } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { scrubSecrets } from '../log.js';
-import { backoffDelay } from '../queue/backoff.js';
+import { backoffDelay } from '../net/backoff.js';
 import type { Alert } from './alert.js';
 import { type AlertOutbox, maxAttempts } from './alert-outbox.js';
 import { sendAlert } from './send-alert.js';

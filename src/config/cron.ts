@@ -1,9 +1,10 @@
 import { CronExpressionParser } from 'cron-parser';
+import { validate } from 'node-cron';
 import { maxTimerMs } from './duration.js';
 
 // heraut's one cron dialect: five fields (minute hour day-of-month month day-of-week), six with seconds first, or a
-// macro (@daily), read by cron-parser
-// for validation, for the next slot and for the timer that fires on it, so that what is accepted is what runs.
+// macro (@daily). cron-parser computes every slot (pacing, health, the service's timers), so what is accepted is what
+// runs; node-cron must read an expression too, so a configuration stays valid for tools that use it.
 const macros = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
 
 /** Why `expression` is not a schedule heraut can run, or undefined when it is one. */
@@ -13,10 +14,15 @@ export function cronProblem(expression: string): string | undefined {
   if (!macros.has(trimmed.toLowerCase()) && fields !== 5 && fields !== 6) return `has ${fields} field${fields === 1 ? '' : 's'}`;
   try {
     CronExpressionParser.parse(trimmed, { tz: 'UTC' });
-    return undefined;
+    return validate(trimmed) ? undefined : 'node-cron does not read it';
   } catch (error) {
     return (error as Error).message.split('\n')[0];
   }
+}
+
+/** The last slot of `expression` strictly before `before`, on `timezone`'s wall clock. */
+export function previousCronTime(expression: string, before: Date, timezone: string): Date {
+  return CronExpressionParser.parse(expression.trim(), { currentDate: before, tz: timezone }).prev().toDate();
 }
 
 /** The first slot of `expression` strictly after `after`, on `timezone`'s wall clock. */

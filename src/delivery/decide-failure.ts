@@ -1,5 +1,5 @@
 import { errorMessage, isHerautError, policyFor } from '../errors.js';
-import { backoffDelay } from '../queue/backoff.js';
+import { backoffDelay } from '../net/backoff.js';
 
 /**
  * What a failed attempt leads to, decided by the error (policyFor):

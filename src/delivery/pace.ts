@@ -1,4 +1,4 @@
-import { CronExpressionParser } from 'cron-parser';
+import { nextCronTime, previousCronTime } from '../config/cron.js';
 import { HerautError } from '../errors.js';
 import { parseDuration, type Pace } from '../config/schema.js';
 import type { AccountState } from '../queue/stores.js';
@@ -36,16 +36,12 @@ export function monthKey(date: Date, timezone: string): string {
   return `${year}-${month}`;
 }
 
-function cron(expression: string, currentDate: Date, timezone: string) {
+function slotNear(expression: string, at: Date, timezone: string, direction: 'next' | 'previous'): Date {
   try {
-    return CronExpressionParser.parse(expression, { currentDate, tz: timezone });
+    return direction === 'next' ? nextCronTime(expression, at, timezone) : previousCronTime(expression, at, timezone);
   } catch (error) {
     throw new HerautError('config-invalid', `pace slot "${expression}" is not a cron expression; use five fields such as "0 9,12,18 * * *"`, { cause: error });
   }
-}
-
-export function nextCronTime(expression: string, after: Date, timezone: string): Date {
-  return cron(expression, after, timezone).next().toDate();
 }
 
 /** Start of the next calendar day in `timezone`. */
@@ -83,10 +79,10 @@ export function nextAllowedAt(pace: Pace | undefined, state: AccountState, input
   if (pace?.slots && pace.slots.length > 0) {
     const dueMinute = Math.floor(input.dueAt.getTime() / 60_000) * 60_000;
     const justAfterNow = new Date(now.getTime() + 1);
-    const lastSlot = Math.max(...pace.slots.map((slot) => cron(slot, justAfterNow, timezone).prev().toDate().getTime()));
+    const lastSlot = Math.max(...pace.slots.map((slot) => slotNear(slot, justAfterNow, timezone, 'previous').getTime()));
     const slotOpen = lastSlot >= dueMinute && (!lastPost || lastPost.getTime() < lastSlot);
     if (!slotOpen) {
-      const next = Math.min(...pace.slots.map((slot) => nextCronTime(slot, now, timezone).getTime()));
+      const next = Math.min(...pace.slots.map((slot) => slotNear(slot, now, timezone, 'next').getTime()));
       waits.push({ reason: 'slot', until: new Date(next) });
     }
   }

@@ -1,6 +1,6 @@
-import { CronExpressionParser } from 'cron-parser';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { nextCronTime } from '../config/cron.js';
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../config/schema.js';
 import { HerautError } from '../errors.js';
@@ -92,9 +92,8 @@ export async function healthProblems(service: WatchedService): Promise<string[]>
 }
 
 function expectedInterval(schedule: string, timezone: string, now: Date): number {
-  const expression = CronExpressionParser.parse(schedule, { tz: timezone, currentDate: now });
-  const first = expression.next().getTime();
-  return expression.next().getTime() - first;
+  const first = nextCronTime(schedule, now, timezone);
+  return nextCronTime(schedule, first, timezone).getTime() - first.getTime();
 }
 
 export async function startHealthServer(options: { host: string; port: number; metrics: ServiceMetrics; service: WatchedService; page?: RequestListener }): Promise<Server> {
