@@ -81,9 +81,10 @@ const converterOptions: HtmlToTextOptions = {
 function tidy(raw: string): string {
   const text = cleanText(raw);
   // Most converter output needs only the trim; the regexes are skipped when there is nothing for them to do.
-  if (!/[\u00a0\t\f\v\r]| \n|\n | {2}|\n{3}/.test(text)) return text.trim();
+  // No-break spaces are kept: they hold "12 000" and "20 %" together.
+  if (!/[\t\f\v\r]| \n|\n | {2}|\n{3}/.test(text)) return text.trim();
   return text
-    .replace(/[\u00a0\t\f\v\r ]+/g, ' ')
+    .replace(/[\t\f\v\r ]+/g, ' ')
     .replace(/ ?\n ?/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

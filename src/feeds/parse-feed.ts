@@ -57,8 +57,11 @@ const itemFields = [
 ] as const;
 const feedFields = [['$', 'attrs', { keepArray: true }]] as const;
 
+// No-break spaces stay: they hold "12 000" and "20 %" together, and French typography depends on them.
+const collapsibleSpace = /[^\S\u00a0\u202f]+/g;
+
 function decodeOnce(text: string): string {
-  return cleanText(text.includes('&') ? decodeHTML(text) : text).replace(/\s+/g, ' ').trim();
+  return cleanText(text.includes('&') ? decodeHTML(text) : text).replace(collapsibleSpace, ' ').trim();
 }
 
 const inlineMarkup = /<\/?(a|b|i|u|s|em|strong|sup|sub|span|code|small|mark|abbr|q|cite|font|br)\b[^>]*>/i;
@@ -250,11 +253,11 @@ interface ItemPlace {
 function titleOf(item: Raw, isAtom: boolean): string {
   const rawTitle = Array.isArray(item.rawTitle) ? (item.rawTitle[0] as Node) : undefined;
   if (rawTitle && typeof rawTitle === 'object' && isAtom && (rawTitle.$?.type === 'html' || rawTitle.$?.type === 'xhtml' || typeof rawTitle._ !== 'string')) {
-    return htmlToPlainText(typeof rawTitle._ === 'string' ? rawTitle._ : nodeText(rawTitle)).replace(/\s+/g, ' ');
+    return htmlToPlainText(typeof rawTitle._ === 'string' ? rawTitle._ : nodeText(rawTitle)).replace(collapsibleSpace, ' ');
   }
   const text = asString(item.title) ?? nodeText(rawTitle);
   // Markup that reached the title as real tags (CDATA or single-escaped) is formatting; an entity-escaped "&lt;div&gt;" stays text.
-  return inlineMarkup.test(text) ? htmlToPlainText(text).replace(/\s+/g, ' ') : decodeOnce(text);
+  return inlineMarkup.test(text) ? htmlToPlainText(text).replace(collapsibleSpace, ' ') : decodeOnce(text);
 }
 
 /** The article of one item with a link, or why it is rejected. */

@@ -128,7 +128,7 @@ describe('live: heraut run --once against a real PDS and the X emulator', () => 
   });
 
   it('heraut post waits out a short X rate limit, then posts', async () => {
-    const limited = await startXEmulator({ ...xSecrets, rateLimit: { limit: 1, windowSeconds: 3 } });
+    const limited = await startXEmulator({ ...xSecrets, rateLimit: { limit: 1, windowSeconds: 6 } });
     try {
       world.feeds.route('/limited.xml', serveFeed({ body: explainerFeed('limited', 2) }));
       const config = world.config('limited', '/limited.xml', '    targets: [x]\n');

@@ -21,7 +21,8 @@ describe('parseFeedDocument', () => {
       ['<![CDATA[Caf&eacute; &amp; cr&egrave;me]]>', 'Café & crème'],
       ['Use &amp;amp;lt;div&amp;amp;gt; wisely', 'Use &lt;div&gt; wisely'],
       ['Use &amp;lt;div&amp;gt; wisely', 'Use <div> wisely'],
-      ['A&nbsp;B &hellip;', 'A B …'],
+      // A no-break space stays one: it holds "12 000" and "20 %" together.
+      ['A&nbsp;B &hellip;', 'A\u00a0B …'],
     ];
     for (const [source, expected] of cases) {
       const article = await one(`<title>${source}</title><link>https://news.example.org/a</link>`);
