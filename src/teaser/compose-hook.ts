@@ -6,7 +6,8 @@ import { sectionOfKind, sectionsOf } from './known-sections.js';
 
 /** Longest hook, in graphemes: room is left on X and Bluesky for two emojis, three hashtags and the link. */
 export const HOOK_MAX = 230;
-const MAX_SENTENCES = 3;
+// A third sentence is a punchline only when it is this short.
+const PUNCHLINE_MAX = 60;
 
 export interface ComposedHook {
   /** Key fact first, then why it matters; the fitter drops from the end when a platform has less room. */
@@ -74,6 +75,28 @@ function figures(text: string): string[] {
   return text.match(/\p{N}+(?:[.,\u00A0\u202F ]\p{N}+)*/gu) ?? [];
 }
 
+/** Shares a figure with what is already said: "610 TWh" after "2.1%" is more detail, "52 to 38 minutes" after "14 minutes" the same fact. */
+function sharesFigure(sentence: string, said: string): boolean {
+  const known = new Set(figures(said));
+  // "OLMo 4", "Rhea 2": a figure after a name is part of the name, not a measure.
+  const measures = sentence.replace(/(\p{Lu}[\p{L}\p{M}-]*)\s\p{N}+/gu, '$1');
+  return figures(measures).some((figure) => known.has(figure));
+}
+
+// Words that turn a sentence from what happened to what it changes: a consequence, a stake, a limit.
+const STAKE =
+  /(?<![\p{L}\p{M}])(but|yet|however|still|means?|could|would|risks?|matters?|message|question|stakes?|mais|pourtant|encore|reste|risque|enjeu|question|preuve|signifie|pourrait|devrait|pero|sin embargo|aún|todavía|riesgo|pregunta|significa|podría|clave|de quoi|donc|so|therefore|enough to|por eso|así que)(?![\p{L}\p{M}])/iu;
+
+// A second figure, a date or who announced it: detail, not why it matters.
+const DETAIL =
+  /\p{N}|(?<![\p{L}\p{M}])(announced|said|according|annoncé|selon|déclaré|anunció|según|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|cent|mille|millions?|milliards?|two|three|four|five|seven|eight|nine|ten|hundred|thousand|billion|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|cien|mil|millones)(?![\p{L}\p{M}])/iu;
+// "Mais ce n’est pas son terrain", "It…": a sentence that leans on the one before it in the article.
+const BACK_REFERENCE = /^(mais|ce|cela|il|elle|ils|elles|but|it|its|this|that|these|pero|esto|eso)(?![\p{L}\p{M}])/iu;
+
+function isDetail(sentence: string): boolean {
+  return DETAIL.test(sentence) && !STAKE.test(sentence);
+}
+
 /** Shares most of its content words and figures with what is already said. */
 function repeats(sentence: string, said: string): boolean {
   const words = new Set([...contentStems(sentence), ...figures(sentence)]);
@@ -122,11 +145,10 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
   const why = sectionOfKind(sections, 'why');
   const description = sentencesOf(article.summary, language);
   const lead = extractHook({ ...article, title: '' }, feed).sentences;
-  const whySentences = why ? sentencesOf(why.text, language).slice(0, 1) : [];
+  const whySentences = why ? sentencesOf(why.text, language).slice(0, 2) : [];
   const usable = (sentences: string[]) => sentences.filter((s) => s !== title && !isQuestion(s));
-  // The fact is looked for in the subtitle, then the factual summary; the why in the subtitle, then the "why" section.
+  // The fact is looked for in the subtitle, then the factual summary.
   const factCandidates = usable([...description, ...lead]);
-  const candidates = usable([...description, ...whySentences, ...lead]);
 
   const statement = title && title.split(' ').length >= 4 ? statementOf(title) : undefined;
   const titleStates = statement ? fitting(asSentence(statement), HOOK_MAX) : undefined;
@@ -137,16 +159,24 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
   if (!fact) return { ...base, sentences: title ? [asSentence(title)] : lead.slice(0, 1) };
 
   const sentences = [fact];
-  let said = `${title} ${fact}`;
-  let room = HOOK_MAX - length(fact) - 1;
-  for (const candidate of candidates) {
-    if (sentences.length >= MAX_SENTENCES || room < 20) break;
-    if (candidate === fact || repeats(candidate, said)) continue;
-    const fitted = fitting(candidate, room);
-    if (!fitted) continue;
-    sentences.push(fitted);
-    said += ` ${fitted}`;
-    room -= length(fitted) + 1;
-  }
+  const said = `${title} ${fact}`;
+  const room = HOOK_MAX - length(fact) - 1;
+  const fresh = (candidate: string) => candidate !== fact && !repeats(candidate, said) && !sharesFigure(candidate, said);
+  // The why: a subtitle sentence that states a stake, else one that adds no detail, else the "why" section's opening, else
+  // whatever the subtitle adds, never the fact's own figure again.
+  const whyCandidates = [
+    ...description.filter((s) => STAKE.test(s)),
+    ...description.filter((s) => !isDetail(s)),
+    ...whySentences.filter((s, i) => i === 0 || !BACK_REFERENCE.test(s)),
+    ...description,
+  ].filter((s) => !isQuestion(s) && fresh(s));
+  // A title without a figure leaves the figure to the next sentence: the fact comes before the why.
+  const figure = /\p{N}/u.test(fact) ? undefined : carriers.find((s) => /\p{N}/u.test(s) && s !== fact && !repeats(s, said) && length(s) <= room);
+  const reason = figure ?? whyCandidates.map((s) => fitting(s, room)).find(Boolean);
+  if (reason) sentences.push(reason);
+  // A third sentence only as a short punchline, in the subtitle's order.
+  const left = room - (reason ? length(reason) + 1 : 0);
+  const punchline = usable(description).find((s) => s !== reason && length(s) < PUNCHLINE_MAX && length(s) <= left && !isDetail(s) && fresh(s) && !repeats(s, `${said} ${reason ?? ''}`));
+  if (reason && punchline) sentences.splice(description.indexOf(punchline) < description.indexOf(reason) ? 1 : 2, 0, punchline);
   return { ...base, sentences };
 }
