@@ -72,7 +72,8 @@ function isQuestion(sentence: string): boolean {
 }
 
 function figures(text: string): string[] {
-  return text.match(/\p{N}+(?:[.,\u00A0\u202F ]\p{N}+)*/gu) ?? [];
+  // "Ai2", "ALIA-2" hold digits but name something: a figure stands on its own.
+  return text.match(/(?<![\p{L}\p{N}-])\p{N}+(?:[.,\u00A0\u202F ]\p{N}+)*/gu) ?? [];
 }
 
 /** Shares a figure with what is already said: "610 TWh" after "2.1%" is more detail, "52 to 38 minutes" after "14 minutes" the same fact. */
@@ -85,16 +86,22 @@ function sharesFigure(sentence: string, said: string): boolean {
 
 // Words that turn a sentence from what happened to what it changes: a consequence, a stake, a limit.
 const STAKE =
-  /(?<![\p{L}\p{M}])(but|yet|however|still|means?|could|would|risks?|matters?|message|question|stakes?|mais|pourtant|encore|reste|risque|enjeu|question|preuve|signifie|pourrait|devrait|pero|sin embargo|aún|todavía|riesgo|pregunta|significa|podría|clave|de quoi|donc|so|therefore|enough to|por eso|así que)(?![\p{L}\p{M}])/iu;
+  /(?<![\p{L}\p{M}])(but|yet|however|still|means?|could|would|risks?|matters?|message|question|stakes?|mais|pourtant|encore|reste|risque|enjeu|question|preuve|signifie|pourrait|devrait|pero|sin embargo|aún|todavía|riesgo|pregunta|significa|podría|clave|de quoi|donc|so|therefore|enough to|por eso|así que|tensions?|illustre|reflète|shows?|signal|muestra|refleja)(?![\p{L}\p{M}])/iu;
 
 // A second figure, a date or who announced it: detail, not why it matters.
-const DETAIL =
-  /\p{N}|(?<![\p{L}\p{M}])(announced|said|according|annoncé|selon|déclaré|anunció|según|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|cent|mille|millions?|milliards?|two|three|four|five|seven|eight|nine|ten|hundred|thousand|billion|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|cien|mil|millones)(?![\p{L}\p{M}])/iu;
+const NUMBER_WORD =
+  /(?<![\p{L}\p{M}])(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|cent|mille|millions?|milliards?|two|three|four|five|seven|eight|nine|ten|hundred|thousand|billion|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|cien|mil|millones)(?![\p{L}\p{M}])/iu;
+const ATTRIBUTION = /(?<![\p{L}\p{M}])(announced|said|according|annoncé|selon|déclaré|anunció|según)(?![\p{L}\p{M}])/iu;
+
+function hasFigure(sentence: string): boolean {
+  return /\p{N}/u.test(sentence) || NUMBER_WORD.test(sentence);
+}
+
 // "Mais ce n’est pas son terrain", "It…": a sentence that leans on the one before it in the article.
 const BACK_REFERENCE = /^(mais|ce|cela|il|elle|ils|elles|but|it|its|this|that|these|pero|esto|eso)(?![\p{L}\p{M}])/iu;
 
 function isDetail(sentence: string): boolean {
-  return DETAIL.test(sentence) && !STAKE.test(sentence);
+  return (hasFigure(sentence) || ATTRIBUTION.test(sentence)) && !STAKE.test(sentence);
 }
 
 /** Shares most of its content words and figures with what is already said. */
@@ -118,7 +125,8 @@ const TRAILING_CLAUSE = /,\s+(au moment où|alors que|tandis que|d’autant que|
 export function compressSentence(sentence: string): string {
   let text = sentence.replace(TRAILING_CLAUSE, '$2').replace(/\s*\((?![^()]*[\p{N}])[^()]{1,80}\)/gu, '');
   if (!OPENING_PREPOSITION.test(text)) text = text.replace(SUBJECT_APPOSITION, '$1 ');
-  return text.replace(/\s+([,.;:!?])/gu, '$1').replace(/ {2,}/gu, ' ');
+  // Only the plain space a removed clause leaves: a French no-break space before ":" stays.
+  return text.replace(/ +([,.;:!?])/gu, '$1').replace(/ {2,}/gu, ' ');
 }
 
 function fitting(sentence: string, room: number): string | undefined {
@@ -162,16 +170,16 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
   const said = `${title} ${fact}`;
   const room = HOOK_MAX - length(fact) - 1;
   const fresh = (candidate: string) => candidate !== fact && !repeats(candidate, said) && !sharesFigure(candidate, said);
-  // The why: a subtitle sentence that states a stake, else one that adds no detail, else the "why" section's opening, else
-  // whatever the subtitle adds, never the fact's own figure again.
+  // The why: a subtitle sentence that states a stake, else the "why" section's opening, else a subtitle sentence that adds
+  // no detail, else whatever the subtitle adds; never the fact's own figure again.
   const whyCandidates = [
     ...description.filter((s) => STAKE.test(s)),
-    ...description.filter((s) => !isDetail(s)),
     ...whySentences.filter((s, i) => i === 0 || !BACK_REFERENCE.test(s)),
+    ...description.filter((s) => !isDetail(s)),
     ...description,
   ].filter((s) => !isQuestion(s) && fresh(s));
   // A title without a figure leaves the figure to the next sentence: the fact comes before the why.
-  const figure = /\p{N}/u.test(fact) ? undefined : carriers.find((s) => /\p{N}/u.test(s) && s !== fact && !repeats(s, said) && length(s) <= room);
+  const figure = hasFigure(fact) ? undefined : description.find((s) => /\p{N}/u.test(s) && fresh(s) && length(s) <= room);
   const reason = figure ?? whyCandidates.map((s) => fitting(s, room)).find(Boolean);
   if (reason) sentences.push(reason);
   // A third sentence only as a short punchline, in the subtitle's order.

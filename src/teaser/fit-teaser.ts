@@ -1,4 +1,5 @@
 import { graphemeBoundaries } from '../graphemes.js';
+import { compressSentence } from './compose-hook.js';
 import type { Facet, PlatformId } from '../platforms/platform.js';
 import { platformSpec } from '../platforms/registry.js';
 import type { Teaser, TeaserLength, WriterId } from './teaser.js';
@@ -239,9 +240,11 @@ export function fitTeaser(draft: TeaserDraft, platform: PlatformId, options: Fit
   const shortened = link.length <= WHOLE_LINK_MAX && shownLink(platform, link) !== link;
   const fitsWhole = (s: State) => !shortened || render(s, platform, link, draft, true).valid;
   const full = attempt(state);
-  // Sentences go from the end (the punchline, then the why) before any hashtag or emoji.
+  // Sentences are compressed, then go from the end (the punchline, then the why), before any hashtag or emoji.
+  const compressed = options.cut === false ? sentences : sentences.map(compressSentence);
   const steps: Array<(s: State) => State> = [
-    ...sentences.slice(1).map((_, i) => (s: State) => ({ ...s, hook: sentences.slice(0, sentences.length - 1 - i).join(' ') })),
+    (s) => ({ ...s, hook: compressed.join(' ') }),
+    ...sentences.slice(1).map((_, i) => (s: State) => ({ ...s, hook: compressed.slice(0, sentences.length - 1 - i).join(' ') })),
     (s) => ({ ...s, hashtags: s.hashtags.slice(0, 2) }),
     (s) => ({ ...s, emojis: s.emojis.slice(0, 1) }),
   ];

@@ -18,7 +18,7 @@ const KEY_FACTS: Record<string, string[]> = {
   'tsmc-arizona-nvidia-rubin-gpu-production': ['TSMC', 'Nvidia Rubin'],
   'edf-contrat-nucleaire-centres-de-donnees-15-ans': ['EDF', '1,2 GW', '15 ans'],
   'bsc-alia-2-modelo-abierto-lenguas-espana': ['ALIA-2', '70.000 millones'],
-  omnibus: ['RGPD', 'omnibus'],
+  omnibus: ['RGPD', 'Omnibus'],
   'nhs-england-ai-stroke-triage-national-rollout': ['NHS England', '14 minutes'],
   'thomas-keller-quitte-anthropic-pour-mistral-ai': ['Thomas Keller', 'Mistral AI', 'Anthropic'],
   'kyutai-sonal-modele-vocal-open-source-smartphone': ['Kyutai', 'Sonal'],
@@ -74,7 +74,7 @@ function checkTeasers(article: Article, facts: string[], language: string): void
   if (bluesky!.link.length <= 90) expect(measureBluesky(bluesky!.text.replace(/\S+$/u, bluesky!.link)).valid).toBe(true);
   // The second sentence says why it matters, not the fact's figure again.
   const [first, second] = bluesky!.hook!.split(/(?<=[.!?])\s+(?=\p{Lu})/u);
-  const figures = (text: string) => text.replace(/(\p{Lu}[\p{L}-]*)\s\p{N}+/gu, '$1').match(/\p{N}+(?:[.,\u00A0\u202F ]\p{N}+)*/gu) ?? [];
+  const figures = (text: string) => text.replace(/(\p{Lu}[\p{L}-]*)\s\p{N}+/gu, '$1').match(/(?<![\p{L}\p{N}-])\p{N}+(?:[.,\u00A0\u202F ]\p{N}+)*/gu) ?? [];
   if (second) for (const figure of figures(second)) expect(figures(first!), second).not.toContain(figure);
   // No French or accented spelling the article does not use, no filler tag beside an entity.
   for (const tag of x!.hashtags) if (language === 'en' && /[^\p{ASCII}]/u.test(tag)) expect(plain(article.summary + article.content)).toContain(tag);
