@@ -121,9 +121,12 @@ const OPENING_PREPOSITION = /^(pour|selon|après|avant|avec|pendant|depuis|for|a
 // A trailing circumstance ("…, au moment où l’entreprise doit…") adds context, not the point.
 const TRAILING_CLAUSE = /,\s+(au moment où|alors que|tandis que|d’autant que|d'autant que|while|whereas|as|at a time when|mientras|cuando|en un momento en que)\s[^,;:]+([.!?…])$/u;
 
+// A trailing participle ("…, courtisés à coups de rémunérations") qualifies what is said; a figure or a name keeps it.
+const TRAILING_PARTICIPLE = /,\s+\p{Ll}+(?:ée?s?|ed|ing|ad[oa]s?|id[oa]s?)\s[^,;:\p{N}\p{Lu}]+([.!?])$/u;
+
 /** Drops what carries no figure and no name: parentheses, an apposition after the opening subject, a trailing circumstance. */
 export function compressSentence(sentence: string): string {
-  let text = sentence.replace(TRAILING_CLAUSE, '$2').replace(/\s*\((?![^()]*[\p{N}])[^()]{1,80}\)/gu, '');
+  let text = sentence.replace(TRAILING_CLAUSE, '$2').replace(TRAILING_PARTICIPLE, '$1').replace(/\s*\((?![^()]*[\p{N}])[^()]{1,80}\)/gu, '');
   if (!OPENING_PREPOSITION.test(text)) text = text.replace(SUBJECT_APPOSITION, '$1 ');
   // Only the plain space a removed clause leaves: a French no-break space before ":" stays.
   return text.replace(/ +([,.;:!?])/gu, '$1').replace(/ {2,}/gu, ' ');

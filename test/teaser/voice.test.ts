@@ -67,6 +67,12 @@ describe('the hook: key fact, then why it matters', () => {
     );
   });
 
+  it('drops a trailing participle without figure or name, never a clause that states a stake', () => {
+    expect(compressSentence('Ce mouvement illustre la mobilité des chercheurs, courtisés à coups de rémunérations à sept chiffres.')).toBe('Ce mouvement illustre la mobilité des chercheurs.');
+    expect(compressSentence('Les résultats sont encourageants, mais pas assez pour l’examen réel.')).toBe('Les résultats sont encourageants, mais pas assez pour l’examen réel.');
+    expect(compressSentence('Le projet avance, financé par Bpifrance à hauteur de 20 %.')).toBe('Le projet avance, financé par Bpifrance à hauteur de 20 %.');
+  });
+
   it('never adds a why that repeats the fact', () => {
     const article = makeArticle({
       title: 'EDF va fournir 1,2 GW d’électricité nucléaire pendant 15 ans',
