@@ -119,7 +119,7 @@ const SUBJECT_APPOSITION = /^((?:\p{Lu}\p{Ll}* )?(?:[\p{L}’'-]+ ){0,4}\p{Lu}[\
 const OPENING_PREPOSITION = /^(pour|selon|après|avant|avec|pendant|depuis|for|after|before|with|according|since|during|para|según|tras|con|durante|desde)\b/iu;
 
 // A trailing circumstance ("…, au moment où l’entreprise doit…") adds context, not the point.
-const TRAILING_CLAUSE = /,\s+(au moment où|alors que|tandis que|d’autant que|d'autant que|while|whereas|as|at a time when|mientras|cuando|en un momento en que)\s[^,;:]+([.!?…])$/u;
+const TRAILING_CLAUSE = /,\s+(au moment où|où|alors que|tandis que|d’autant que|d'autant que|while|whereas|where|as|at a time when|mientras|cuando|donde|en un momento en que)\s[^,;:]+([.!?…])$/u;
 
 // A trailing participle ("…, courtisés à coups de rémunérations") qualifies what is said; a figure or a name keeps it.
 const TRAILING_PARTICIPLE = /,\s+\p{Ll}+(?:ée?s?|ed|ing|ad[oa]s?|id[oa]s?)\s[^,;:\p{N}\p{Lu}]+([.!?])$/u;

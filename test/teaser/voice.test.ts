@@ -71,6 +71,7 @@ describe('the hook: key fact, then why it matters', () => {
     expect(compressSentence('Ce mouvement illustre la mobilité des chercheurs, courtisés à coups de rémunérations à sept chiffres.')).toBe('Ce mouvement illustre la mobilité des chercheurs.');
     expect(compressSentence('Les résultats sont encourageants, mais pas assez pour l’examen réel.')).toBe('Les résultats sont encourageants, mais pas assez pour l’examen réel.');
     expect(compressSentence('Le projet avance, financé par Bpifrance à hauteur de 20 %.')).toBe('Le projet avance, financé par Bpifrance à hauteur de 20 %.');
+    expect(compressSentence('Falta saber si funciona igual en zonas rurales, donde la conexión es peor.')).toBe('Falta saber si funciona igual en zonas rurales.');
   });
 
   it('never adds a why that repeats the fact', () => {
