@@ -6,7 +6,8 @@ import { sectionOfKind, sectionsOf } from './known-sections.js';
 
 /** Longest hook, in graphemes: room is left on X and Bluesky for two emojis, three hashtags and the link. */
 export const HOOK_MAX = 230;
-const MAX_SENTENCES = 3;
+// A third sentence is a punchline only when it is this short.
+const PUNCHLINE_MAX = 60;
 
 export interface ComposedHook {
   /** Key fact first, then why it matters; the fitter drops from the end when a platform has less room. */
@@ -71,7 +72,36 @@ function isQuestion(sentence: string): boolean {
 }
 
 function figures(text: string): string[] {
-  return text.match(/\p{N}+(?:[.,\u00A0\u202F ]\p{N}+)*/gu) ?? [];
+  // "Ai2", "ALIA-2" hold digits but name something: a figure stands on its own.
+  return text.match(/(?<![\p{L}\p{N}-])\p{N}+(?:[.,\u00A0\u202F ]\p{N}+)*/gu) ?? [];
+}
+
+/** Shares a figure with what is already said: "610 TWh" after "2.1%" is more detail, "52 to 38 minutes" after "14 minutes" the same fact. */
+function sharesFigure(sentence: string, said: string): boolean {
+  const known = new Set(figures(said));
+  // "OLMo 4", "Rhea 2": a figure after a name is part of the name, not a measure.
+  const measures = sentence.replace(/(\p{Lu}[\p{L}\p{M}-]*)\s\p{N}+/gu, '$1');
+  return figures(measures).some((figure) => known.has(figure));
+}
+
+// Words that turn a sentence from what happened to what it changes: a consequence, a stake, a limit.
+const STAKE =
+  /(?<![\p{L}\p{M}])(but|yet|however|still|means?|could|would|risks?|matters?|message|question|stakes?|mais|pourtant|encore|reste|risque|enjeu|question|preuve|signifie|pourrait|devrait|pero|sin embargo|aún|todavía|riesgo|pregunta|significa|podría|clave|de quoi|donc|so|therefore|enough to|por eso|así que|tensions?|illustre|reflète|shows?|signal|muestra|refleja)(?![\p{L}\p{M}])/iu;
+
+// A second figure, a date or who announced it: detail, not why it matters.
+const NUMBER_WORD =
+  /(?<![\p{L}\p{M}])(deux|trois|quatre|cinq|six|sept|huit|neuf|dix|cent|mille|millions?|milliards?|two|three|four|five|seven|eight|nine|ten|hundred|thousand|billion|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|cien|mil|millones)(?![\p{L}\p{M}])/iu;
+const ATTRIBUTION = /(?<![\p{L}\p{M}])(announced|said|according|annoncé|selon|déclaré|anunció|según)(?![\p{L}\p{M}])/iu;
+
+function hasFigure(sentence: string): boolean {
+  return /\p{N}/u.test(sentence) || NUMBER_WORD.test(sentence);
+}
+
+// "Mais ce n’est pas son terrain", "It…": a sentence that leans on the one before it in the article.
+const BACK_REFERENCE = /^(mais|ce|cela|il|elle|ils|elles|but|it|its|this|that|these|pero|esto|eso)(?![\p{L}\p{M}])/iu;
+
+function isDetail(sentence: string): boolean {
+  return (hasFigure(sentence) || ATTRIBUTION.test(sentence)) && !STAKE.test(sentence);
 }
 
 /** Shares most of its content words and figures with what is already said. */
@@ -89,13 +119,17 @@ const SUBJECT_APPOSITION = /^((?:\p{Lu}\p{Ll}* )?(?:[\p{L}’'-]+ ){0,4}\p{Lu}[\
 const OPENING_PREPOSITION = /^(pour|selon|après|avant|avec|pendant|depuis|for|after|before|with|according|since|during|para|según|tras|con|durante|desde)\b/iu;
 
 // A trailing circumstance ("…, au moment où l’entreprise doit…") adds context, not the point.
-const TRAILING_CLAUSE = /,\s+(au moment où|alors que|tandis que|d’autant que|d'autant que|while|whereas|as|at a time when|mientras|cuando|en un momento en que)\s[^,;:]+([.!?…])$/u;
+const TRAILING_CLAUSE = /,\s+(au moment où|où|alors que|tandis que|d’autant que|d'autant que|while|whereas|where|as|at a time when|mientras|cuando|donde|en un momento en que)\s[^,;:]+([.!?…])$/u;
+
+// A trailing participle ("…, courtisés à coups de rémunérations") qualifies what is said; a figure or a name keeps it.
+const TRAILING_PARTICIPLE = /,\s+\p{Ll}+(?:ée?s?|ed|ing|ad[oa]s?|id[oa]s?)\s[^,;:\p{N}\p{Lu}]+([.!?])$/u;
 
 /** Drops what carries no figure and no name: parentheses, an apposition after the opening subject, a trailing circumstance. */
 export function compressSentence(sentence: string): string {
-  let text = sentence.replace(TRAILING_CLAUSE, '$2').replace(/\s*\((?![^()]*[\p{N}])[^()]{1,80}\)/gu, '');
+  let text = sentence.replace(TRAILING_CLAUSE, '$2').replace(TRAILING_PARTICIPLE, '$1').replace(/\s*\((?![^()]*[\p{N}])[^()]{1,80}\)/gu, '');
   if (!OPENING_PREPOSITION.test(text)) text = text.replace(SUBJECT_APPOSITION, '$1 ');
-  return text.replace(/\s+([,.;:!?])/gu, '$1').replace(/ {2,}/gu, ' ');
+  // Only the plain space a removed clause leaves: a French no-break space before ":" stays.
+  return text.replace(/ +([,.;:!?])/gu, '$1').replace(/ {2,}/gu, ' ');
 }
 
 function fitting(sentence: string, room: number): string | undefined {
@@ -122,11 +156,10 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
   const why = sectionOfKind(sections, 'why');
   const description = sentencesOf(article.summary, language);
   const lead = extractHook({ ...article, title: '' }, feed).sentences;
-  const whySentences = why ? sentencesOf(why.text, language).slice(0, 1) : [];
+  const whySentences = why ? sentencesOf(why.text, language).slice(0, 2) : [];
   const usable = (sentences: string[]) => sentences.filter((s) => s !== title && !isQuestion(s));
-  // The fact is looked for in the subtitle, then the factual summary; the why in the subtitle, then the "why" section.
+  // The fact is looked for in the subtitle, then the factual summary.
   const factCandidates = usable([...description, ...lead]);
-  const candidates = usable([...description, ...whySentences, ...lead]);
 
   const statement = title && title.split(' ').length >= 4 ? statementOf(title) : undefined;
   const titleStates = statement ? fitting(asSentence(statement), HOOK_MAX) : undefined;
@@ -137,16 +170,24 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
   if (!fact) return { ...base, sentences: title ? [asSentence(title)] : lead.slice(0, 1) };
 
   const sentences = [fact];
-  let said = `${title} ${fact}`;
-  let room = HOOK_MAX - length(fact) - 1;
-  for (const candidate of candidates) {
-    if (sentences.length >= MAX_SENTENCES || room < 20) break;
-    if (candidate === fact || repeats(candidate, said)) continue;
-    const fitted = fitting(candidate, room);
-    if (!fitted) continue;
-    sentences.push(fitted);
-    said += ` ${fitted}`;
-    room -= length(fitted) + 1;
-  }
+  const said = `${title} ${fact}`;
+  const room = HOOK_MAX - length(fact) - 1;
+  const fresh = (candidate: string) => candidate !== fact && !repeats(candidate, said) && !sharesFigure(candidate, said);
+  // The why: a subtitle sentence that states a stake, else the "why" section's opening, else a subtitle sentence that adds
+  // no detail, else whatever the subtitle adds; never the fact's own figure again.
+  const whyCandidates = [
+    ...description.filter((s) => STAKE.test(s)),
+    ...whySentences.filter((s, i) => i === 0 || !BACK_REFERENCE.test(s)),
+    ...description.filter((s) => !isDetail(s)),
+    ...description,
+  ].filter((s) => !isQuestion(s) && fresh(s));
+  // A title without a figure leaves the figure to the next sentence: the fact comes before the why.
+  const figure = hasFigure(fact) ? undefined : description.find((s) => /\p{N}/u.test(s) && fresh(s) && length(s) <= room);
+  const reason = figure ?? whyCandidates.map((s) => fitting(s, room)).find(Boolean);
+  if (reason) sentences.push(reason);
+  // A third sentence only as a short punchline, in the subtitle's order.
+  const left = room - (reason ? length(reason) + 1 : 0);
+  const punchline = usable(description).find((s) => s !== reason && length(s) < PUNCHLINE_MAX && length(s) <= left && !isDetail(s) && fresh(s) && !repeats(s, `${said} ${reason ?? ''}`));
+  if (reason && punchline) sentences.splice(description.indexOf(punchline) < description.indexOf(reason) ? 1 : 2, 0, punchline);
   return { ...base, sentences };
 }

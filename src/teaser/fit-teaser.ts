@@ -1,4 +1,5 @@
 import { graphemeBoundaries } from '../graphemes.js';
+import { compressSentence } from './compose-hook.js';
 import type { Facet, PlatformId } from '../platforms/platform.js';
 import { platformSpec } from '../platforms/registry.js';
 import type { Teaser, TeaserLength, WriterId } from './teaser.js';
@@ -67,7 +68,10 @@ function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-function render(state: State, platform: PlatformId, link: string, draft: TeaserDraft): Rendered {
+// Some readers count a shortened link in full; a link up to this long should fit even then.
+const WHOLE_LINK_MAX = 90;
+
+function render(state: State, platform: PlatformId, link: string, draft: TeaserDraft, whole = false): Rendered {
   const spec = platformSpec(platform);
   let text = '';
   let bytes = 0;
@@ -108,7 +112,7 @@ function render(state: State, platform: PlatformId, link: string, draft: TeaserD
     last = match.index + match[0].length;
     const name = match[1];
     if (name === 'link') {
-      appendFaceted(shownLink(platform, link), { $type: 'app.bsky.richtext.facet#link', uri: link });
+      appendFaceted(whole ? link : shownLink(platform, link), { $type: 'app.bsky.richtext.facet#link', uri: link });
     } else if (name === 'hashtags') {
       state.hashtags.forEach((tag, i) => {
         if (i > 0) append(' ');
@@ -233,14 +237,29 @@ export function fitTeaser(draft: TeaserDraft, platform: PlatformId, options: Fit
     summary: draft.summary ?? '',
   };
   const attempt = (s: State) => render(s, platform, link, draft);
+  const shortened = link.length <= WHOLE_LINK_MAX && shownLink(platform, link) !== link;
+  const fitsWhole = (s: State) => !shortened || render(s, platform, link, draft, true).valid;
   const full = attempt(state);
-  if (full.valid) return finish(draft, platform, state, full);
-
+  // Sentences are compressed, then go from the end (the punchline, then the why), before any hashtag or emoji.
+  const compressed = options.cut === false ? sentences : sentences.map(compressSentence);
   const steps: Array<(s: State) => State> = [
-    (s) => ({ ...s, hook: sentences[0] ?? '' }),
+    (s) => ({ ...s, hook: compressed.join(' ') }),
+    ...sentences.slice(1).map((_, i) => (s: State) => ({ ...s, hook: compressed.slice(0, sentences.length - 1 - i).join(' ') })),
     (s) => ({ ...s, hashtags: s.hashtags.slice(0, 2) }),
     (s) => ({ ...s, emojis: s.emojis.slice(0, 1) }),
   ];
+  if (full.valid) {
+    // It fits as the platform counts; shorten further only as far as needed to fit with the link counted whole.
+    if (!fitsWhole(state)) {
+      let next = state;
+      for (const step of steps) {
+        next = step(next);
+        const rendered = attempt(next);
+        if (rendered.valid && fitsWhole(next)) return finish(draft, platform, next, rendered);
+      }
+    }
+    return finish(draft, platform, state, full);
+  }
   for (const step of steps) {
     state = step(state);
     const rendered = attempt(state);

@@ -39,6 +39,9 @@ export function isSingleEmoji(value: string): boolean {
 // Asked for every dictionary entry of every teaser: segmenting each time would cost more than the rest of the choice.
 const singleEmoji = new Map<string, boolean>();
 
+// Emojis that fit any tech article: a dictionary match on them is never strong enough (the feed may still ask for one).
+const FILLER = new Set(['🚀', '✨', '🔥', '💡', '📰', '💾', '💻', '🖥️', '🖥', '📈', '🌐']);
+
 /** The feed's emoji for when nothing matches; none by default, since a filler emoji says nothing. */
 export function neutralEmoji(neutral: string | false | undefined): string | undefined {
   return typeof neutral === 'string' && isSingleEmoji(neutral) ? neutral.normalize('NFC') : undefined;
@@ -67,13 +70,15 @@ export function pickEmojis(text: string, language: string | undefined, feed: Pic
   const max = Math.max(0, Math.min(feed.emojis?.max ?? usual, usual));
   if (max === 0) return [];
   const entries = [...compile(loadEmojiDictionary(dictionaryLanguage(primaryLanguage(language))))];
+  const dictionarySize = entries.length;
   for (const [emoji, keywords] of Object.entries(feed.emojis?.keywords ?? {})) {
     entries.unshift({ emoji: emoji.normalize('NFC'), keys: keysOf(keywords) });
   }
   const index = indexPhrases(text.slice(0, SCAN_CHARS));
   const scored: Array<{ emoji: string; count: number; first: number; order: number }> = [];
+  const own = entries.length - dictionarySize;
   entries.forEach((entry, order) => {
-    if (!isSingleEmoji(entry.emoji) || avoid.includes(entry.emoji)) return;
+    if (!isSingleEmoji(entry.emoji) || avoid.includes(entry.emoji) || (order >= own && FILLER.has(entry.emoji))) return;
     let count = 0;
     let first = Infinity;
     for (const key of entry.keys) {
@@ -87,7 +92,7 @@ export function pickEmojis(text: string, language: string | undefined, feed: Pic
   scored.sort((a, b) => b.count - a.count || a.first - b.first || a.order - b.order);
   const picked: string[] = [];
   const title = text.split('\n')[0] ?? '';
-  for (const emoji of [titleEmoji, ...scored.map((s) => s.emoji), ...cldrMatches(title, language)]) {
+  for (const emoji of [titleEmoji, ...scored.map((s) => s.emoji), ...cldrMatches(title, language).filter((e) => !FILLER.has(e))]) {
     if (picked.length >= max) break;
     if (emoji && isSingleEmoji(emoji) && !avoid.includes(emoji) && !picked.includes(emoji)) picked.push(emoji);
   }

@@ -178,6 +178,18 @@ function rankedEntities(text: string, article: string): string[] {
   return [...scored.values()].sort((a, b) => tier(a.entity) - tier(b.entity) || b.count - a.count || a.first - b.first).map((s) => s.entity);
 }
 
+// Tags anyone could put on any article: worth a place only when no entity or category says more.
+const FILLER = new Set(
+  'research recherche investigacion culture cultura tech technology technologie tecnologia innovation innovacion actualite actualidad news noticias science ciencia'.split(' '),
+);
+
+/** "Taïwan" filed by a French site, on an English article that writes "Taiwan": the article's own spelling. */
+function spelledAsArticle(tag: string, article: string): string {
+  const folded = foldText(tag);
+  if (!article || /\s/u.test(tag)) return tag;
+  return wordsOf(article).find((word) => word === tag) ?? wordsOf(article).find((word) => foldText(word) === folded && word[0] === tag[0]) ?? tag;
+}
+
 /** "ÉTATS-UNIS" -> "États-Unis" as the article writes it, else capitalised per word; acronyms stay. */
 function recase(category: string, article: string): string {
   return category
@@ -205,16 +217,21 @@ export function pickHashtags(input: HashtagInput, feed: Pick<FeedConfig, 'hashta
   const article = input.article ?? input.text;
   const seen = new Set<string>(inHook);
   const picked: string[] = [];
-  const consider = (raw: string) => {
+  const fillers: string[] = [];
+  const consider = (raw: string, deferFiller = true) => {
     if (picked.length >= max) return;
     const tag = normalizeHashtag(raw);
     const key = foldText(tag);
     if (!isValidHashtag(tag) || seen.has(key)) return;
+    if (deferFiller && FILLER.has(key)) {
+      fillers.push(tag);
+      return;
+    }
     if (/^[\p{Lu}\p{N}]+$/u.test(tag) && letters(tag) >= 6 && !isAcronym(tag, article)) return;
     seen.add(key);
     picked.push(tag);
   };
-  for (const tag of topicTags(feed.hashtags, input.language)) consider(tag);
+  for (const tag of topicTags(feed.hashtags, input.language)) consider(tag, false);
   for (const tag of input.suggested ?? []) consider(byPhrase.get(foldText(tag)) ?? tag);
   const entities = rankedEntities(input.text.slice(0, SCAN_CHARS), article.slice(0, 20 * SCAN_CHARS));
   const dictionaryTag = (phrase: string) => byPhrase.get(foldText(phrase));
@@ -225,7 +242,7 @@ export function pickHashtags(input: HashtagInput, feed: Pick<FeedConfig, 'hashta
   for (const category of categories) {
     const known = dictionaryTag(category);
     if (known) consider(known);
-    else if (!input.article || countIn(article, category) > 0) consider(recase(category, article));
+    else if (!input.article || countIn(article, category) > 0) consider(spelledAsArticle(recase(category, article), input.article ?? ''));
   }
   for (const entity of entities) consider(dictionaryTag(entity) ?? entity);
   const index = indexPhrases(input.text.slice(0, SCAN_CHARS));
@@ -234,5 +251,6 @@ export function pickHashtags(input: HashtagInput, feed: Pick<FeedConfig, 'hashta
     .filter((m) => m.index >= 0)
     .sort((a, b) => a.index - b.index || b.length - a.length);
   for (const match of matches) consider(match.tag);
+  if (picked.length < 2) for (const tag of fillers) consider(tag, false);
   return picked;
 }

@@ -6,7 +6,7 @@ import type { Facet, PlatformId } from '../platforms/platform.js';
 import { platformSpec } from '../platforms/registry.js';
 import { askLlm, type ChatMessage, type LlmTeaser } from './ask-llm.js';
 import { llmHookProblem, VOICE_EXAMPLE } from './check-llm-hook.js';
-import { composeHook, HOOK_MAX } from './compose-hook.js';
+import { composeHook, compressSentence, HOOK_MAX } from './compose-hook.js';
 import { articleLanguage } from './detect-language.js';
 import { extractHook } from './extract-hook.js';
 import { DEFAULT_TEMPLATE, fitTeaser, measureFor, overflowOf, type TeaserDraft } from './fit-teaser.js';
@@ -127,9 +127,12 @@ const DECORATIONS: Array<[hashtags: number, emojis: number]> = [
 function commonDraft(draft: TeaserDraft, platforms: PlatformId[]): TeaserDraft | undefined {
   // No platform takes 300 characters of hook whole: leave such a draft to the fitter's ladder at once.
   if ((draft.sentences[0] ?? '').length > 300) return undefined;
+  // A compressed why before no why at all.
+  const compressed = draft.sentences.map(compressSentence);
+  const variants = compressed.join(' ') === draft.sentences.join(' ') ? [draft.sentences] : [draft.sentences, compressed];
   for (let count = draft.sentences.length; count >= 1; count--) {
-    for (const [hashtags, emojis] of DECORATIONS) {
-      const candidate = { ...draft, sentences: draft.sentences.slice(0, count), hashtags: draft.hashtags.slice(0, hashtags), emojis: draft.emojis.slice(0, emojis) };
+    for (const [sentences, [hashtags, emojis]] of variants.flatMap((v) => DECORATIONS.map((d) => [v, d] as const))) {
+      const candidate = { ...draft, sentences: sentences.slice(0, count), hashtags: draft.hashtags.slice(0, hashtags), emojis: draft.emojis.slice(0, emojis) };
       const whole = platforms.every((platform) => {
         const teaser = fitTeaser(candidate, platform, { cut: false });
         return teaser.length.valid && teaser.hook === candidate.sentences.join(' ') && teaser.hashtags.length === candidate.hashtags.length && teaser.emojis.length === candidate.emojis.length;

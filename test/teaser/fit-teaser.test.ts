@@ -205,3 +205,21 @@ describe('checkEditedTeaser', () => {
     expect(() => checkEditedTeaser('bluesky', 'News without link', link, [])).toThrow(/teaser does not contain the article's link/u);
   });
 });
+
+describe('Bluesky with the link counted whole', () => {
+  const link = `https://example.com/${'a'.repeat(60)}`;
+  const fact = `${sentenceOf(120)}`;
+  const why = `${sentenceOf(100)}`;
+
+  it('drops the why rather than count on the shortened link, when the link is short enough to be read whole', () => {
+    const teaser = fitTeaser(draft([fact, why], { link }), 'bluesky');
+    expect(measureBluesky(teaser.text).valid).toBe(true);
+    expect(measureBluesky(teaser.text.replace(/\S+$/u, link)).graphemes).toBeLessThanOrEqual(300);
+    expect(teaser.hook).toBe(fact);
+  });
+
+  it('keeps the why when a long link can only be counted shortened', () => {
+    const long = `https://example.com/${'a'.repeat(120)}`;
+    expect(fitTeaser(draft([fact, why], { link: long }), 'bluesky').hook).toBe(`${fact} ${why}`);
+  });
+});

@@ -6,7 +6,7 @@ import { makeFeed } from './make-article.js';
 describe('pickEmojis', () => {
   it.each([
     ['keywords as whole words, accents and case ignored', 'fr', {}, 'L’INTELLIGENCE ARTIFICIELLE et la securite', ['🤖', '🔒']],
-    ['most matches first', 'fr', {}, 'Une fusée. L’IA, un robot, un chatbot.', ['🤖', '🚀']],
+    ['most matches first, never a filler such as 🚀', 'fr', {}, 'Une fusée. L’IA, un robot, un chatbot.', ['🤖']],
     ['never inside a word: "IA" is not in "média", "art" not in "partir"', 'fr', {}, 'Les médias vont partir', []],
     ['nothing matches: no filler emoji', 'en', {}, 'Nothing here at all', []],
     ['Spanish has its own dictionary', 'es', {}, 'La AESIA impone una multa por deepfakes', ['⚖️', '🎭']],

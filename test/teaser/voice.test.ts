@@ -67,6 +67,13 @@ describe('the hook: key fact, then why it matters', () => {
     );
   });
 
+  it('drops a trailing participle without figure or name, never a clause that states a stake', () => {
+    expect(compressSentence('Ce mouvement illustre la mobilité des chercheurs, courtisés à coups de rémunérations à sept chiffres.')).toBe('Ce mouvement illustre la mobilité des chercheurs.');
+    expect(compressSentence('Les résultats sont encourageants, mais pas assez pour l’examen réel.')).toBe('Les résultats sont encourageants, mais pas assez pour l’examen réel.');
+    expect(compressSentence('Le projet avance, financé par Bpifrance à hauteur de 20 %.')).toBe('Le projet avance, financé par Bpifrance à hauteur de 20 %.');
+    expect(compressSentence('Falta saber si funciona igual en zonas rurales, donde la conexión es peor.')).toBe('Falta saber si funciona igual en zonas rurales.');
+  });
+
   it('never adds a why that repeats the fact', () => {
     const article = makeArticle({
       title: 'EDF va fournir 1,2 GW d’électricité nucléaire pendant 15 ans',
@@ -132,5 +139,50 @@ describe('llm answers are checked against the article', () => {
     const found = llmHookProblem(hook, article, 'fr');
     if (problem) expect(found).toContain(problem);
     else expect(found).toBeUndefined();
+  });
+});
+
+describe('the second sentence says why it matters', () => {
+  it('takes a stake from the subtitle over a sentence that only adds a figure', () => {
+    const article = makeArticle({
+      title: 'IEA: data centres now use 2.1% of the world’s electricity',
+      summary: 'The agency puts data-centre demand at about 610 TWh this year. Its message to governments: plan the grid now, but do not panic.',
+      language: 'en',
+    });
+    expect(composeHook(article, {}).sentences).toEqual(['IEA: data centres now use 2.1% of the world’s electricity.', 'Its message to governments: plan the grid now, but do not panic.']);
+  });
+
+  it('falls back to the "why" section, never to a sentence that repeats the fact’s figure', () => {
+    const article = makeArticle({
+      title: 'Fos-sur-Mer : feu vert pour un campus de 1,4 GW',
+      summary: 'Le projet, chiffré à 9 milliards d’euros, consommera 1,4 GW.',
+      content: 'Point de vue neutre\nLe projet confirme l’attrait de la France pour les infrastructures de l’IA, mais il arrive dans une région déjà sous tension.',
+      language: 'fr',
+    });
+    expect(composeHook(article, {}).sentences).toEqual([
+      'Fos-sur-Mer : feu vert pour un campus de 1,4 GW.',
+      'Le projet confirme l’attrait de la France pour les infrastructures de l’IA, mais il arrive dans une région déjà sous tension.',
+    ]);
+  });
+
+  it('adds a third sentence only as a short punchline', () => {
+    const article = makeArticle({
+      title: 'La CNIL inflige 12 millions d’euros d’amende à Parlio',
+      summary: 'Les utilisateurs n’en savaient rien. La décision ne vise pas l’IA en soi, mais la façon dont on l’entraîne. Elle fera date pour tous les assistants vocaux vendus en Europe, quelle que soit leur taille.',
+      language: 'fr',
+    });
+    expect(composeHook(article, {}).sentences).toEqual([
+      'La CNIL inflige 12 millions d’euros d’amende à Parlio.',
+      'Les utilisateurs n’en savaient rien.',
+      'La décision ne vise pas l’IA en soi, mais la façon dont on l’entraîne.',
+    ]);
+  });
+});
+
+describe('hashtags an editor would keep', () => {
+  it('spells a category as the article does and drops a filler tag beside an entity', () => {
+    const input = { text: 'TSMC starts making Nvidia chips in Arizona', categories: ['Taïwan', 'Research'], language: 'en', article: 'TSMC starts making Nvidia chips in Arizona. They fly back to Taiwan.' };
+    expect(pickHashtags(input, makeFeed({ hashtags: ['IA'] }))).toEqual(['AI', 'TSMC', 'Taiwan']);
+    expect(pickHashtags({ text: 'Nothing named here', categories: ['Research'], language: 'en' }, makeFeed({ hashtags: ['IA'] }))).toEqual(['AI', 'Research']);
   });
 });
