@@ -1,10 +1,12 @@
+import path from 'node:path';
+import type { LoadedConfig } from '../config/load-config.js';
 import type { AlertDestination } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { scrubSecrets } from '../log.js';
 import { backoffDelay } from '../net/backoff.js';
 import type { Alert } from './alert.js';
-import { type AlertOutbox, maxAttempts } from './alert-outbox.js';
+import { type AlertOutbox, fileOutbox, maxAttempts } from './alert-outbox.js';
 import { sendAlert } from './send-alert.js';
 
 export interface Alerts {
@@ -28,6 +30,11 @@ const retryBaseMs = 60_000;
 const retryMaxMs = 6 * 3_600_000;
 const keepMs = 30 * 86_400_000;
 
+/** The alerts of a configuration, kept in its queue folder; a dry run alerts no one. */
+export function alertsFor(loaded: LoadedConfig, log: Logger, now?: () => number): Alerts {
+  return createAlerts({ destinations: loaded.config.dryRun ? [] : loaded.config.alerts, outbox: fileOutbox(path.join(loaded.queueDir, 'alerts')), log, now });
+}
+
 export function createAlerts(options: AlertsOptions): Alerts {
   const { destinations, outbox, log } = options;
   const now = options.now ?? Date.now;
@@ -47,6 +54,7 @@ export function createAlerts(options: AlertsOptions): Alerts {
       if (destinations.length > 0) await outbox.resolve(key).catch(() => undefined);
     },
     async flush() {
+      if (destinations.length === 0) return { sent: 0, failed: 0 };
       let sent = 0;
       let failed = 0;
       const entries = await outbox.due(now()).catch(() => []);

@@ -27,6 +27,9 @@ export const allowedFrom: Record<Transition['name'], readonly TargetState[]> = {
   postpone: ['pending', 'publishing'],
 };
 
+/** What a person's approve, skip, retry or edit acts on: approving is for what waits for review; a pending post goes out with `heraut post`. */
+export const reviewableFrom: Record<'approve' | 'skip' | 'retry' | 'edit', readonly TargetState[]> = { ...allowedFrom, approve: ['review'] };
+
 function clearWait(target: JobTarget): void {
   delete target.notBefore;
   delete target.waitReason;

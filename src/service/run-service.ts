@@ -1,8 +1,5 @@
-import path from 'node:path';
-import { fileOutbox } from '../alerts/alert-outbox.js';
-import { createAlerts } from '../alerts/alerts.js';
+import { alertsFor } from '../alerts/alerts.js';
 import type { RequestListener, Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { scheduleCron } from '../config/cron.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { parseDuration, type FeedConfig } from '../config/schema.js';
@@ -38,7 +35,7 @@ const shutdownGraceMs = 8_000;
 /** A cycle that died is settled by the next one; a person still hears of it, since a crash that repeats is a bug. */
 async function reportCrash(loaded: LoadedConfig, log: Logger, pid: number | undefined, how: string): Promise<void> {
   if (loaded.config.dryRun || loaded.config.alerts.length === 0) return;
-  const alerts = createAlerts({ destinations: loaded.config.alerts, outbox: fileOutbox(path.join(loaded.queueDir, 'alerts')), log });
+  const alerts = alertsFor(loaded, log);
   await alerts.raise({ kind: 'worker-crashed', key: `worker-crashed:${pid}:${Date.now()}`, subject: `cycle ${pid ?? '?'}`, message: `a heraut cycle (pid ${pid ?? '?'}) ended abnormally (${how}); the next cycle settles what it left.`, fix: 'If this repeats, look at the service log around that time and report the error.' });
   await alerts.flush();
 }

@@ -1,6 +1,4 @@
-import path from 'node:path';
-import { fileOutbox } from '../alerts/alert-outbox.js';
-import { createAlerts, type Alerts } from '../alerts/alerts.js';
+import { alertsFor, type Alerts } from '../alerts/alerts.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Account } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -38,7 +36,7 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
   const stores = await openStores({ location: loaded.queueUrl ?? loaded.queueDir, namespace: config.dryRun ? 'dry-run' : 'live', now, log: options.log });
   if (options.retryAttention) await retryAccountsNeedingAttention(stores, Object.keys(config.accounts), options.log);
   const publishers = new Map<string, Promise<Publisher>>();
-  const alerts = createAlerts({ destinations: config.dryRun ? [] : config.alerts, outbox: fileOutbox(path.join(loaded.queueDir, 'alerts')), log: options.log, now: () => now().getTime() });
+  const alerts = alertsFor(loaded, options.log, () => now().getTime());
   return {
     loaded,
     log: options.log,

@@ -5,7 +5,7 @@ import { monthlyBudget } from '../platforms/registry.js';
 import type { Job, JobTarget } from '../queue/job.js';
 import { monthKey } from '../delivery/pace.js';
 import { queueView } from '../queue/queue-view.js';
-import { allowedFrom } from '../queue/transitions.js';
+import { reviewableFrom } from '../queue/transitions.js';
 import { createRuntime } from '../service/runtime.js';
 import { measureFor } from '../teaser/fit-teaser.js';
 import type { TeaserLength } from '../teaser/teaser.js';
@@ -13,8 +13,6 @@ import { checkEditedTeaser } from '../teaser/write-teasers.js';
 import { postParts } from './post-parts.js';
 import { byReviewOrder, jobState, type JobView, type Measure, type ReviewAction, type ReviewModel, type TargetView } from './review-model.js';
 
-/** The page approves what waits for review; a pending post is not pushed past its pacing from here. */
-const actsOn: Record<ReviewAction | 'edit', readonly JobTarget['state'][]> = { ...allowedFrom, approve: ['review'] };
 
 /** The review page over the queue's stores: reads with a queue view, changes a job through its claim's named transitions, as `heraut approve` does. */
 export function queueReviewModel(options: { loaded: LoadedConfig; log: Logger; now?: () => Date }): ReviewModel {
@@ -67,8 +65,8 @@ export function queueReviewModel(options: { loaded: LoadedConfig; log: Logger; n
         for (const name of names) {
           const target = claim.job.targets[name];
           if (!target) throw new HerautError('usage', `job ${jobId} has no target "${name}"; it has: ${Object.keys(claim.job.targets).join(', ')}`);
-          if (!actsOn[action].includes(target.state)) {
-            if (account) throw new HerautError('usage', `${name} of job ${jobId} is ${target.state}; only a target in ${actsOn[action].join(' or ')} can be changed this way`);
+          if (!reviewableFrom[action].includes(target.state)) {
+            if (account) throw new HerautError('usage', `${name} of job ${jobId} is ${target.state}; only a target in ${reviewableFrom[action].join(' or ')} can be changed this way`);
             continue;
           }
           if (action === 'edit') await claim.edit(name, { ...checkEditedTeaser(target.platform, text ?? '', target.teaser.link, target.teaser.langs), writer: target.teaser.writer });

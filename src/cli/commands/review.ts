@@ -3,16 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HerautError } from '../../errors.js';
-import type { TargetState } from '../../queue/job.js';
-import { allowedFrom } from '../../queue/transitions.js';
+import { reviewableFrom } from '../../queue/transitions.js';
 import { checkEditedTeaser } from '../../teaser/write-teasers.js';
 import { openRuntime, splitList } from '../context.js';
 import type { GlobalOptions, ReviewOptions } from '../options.js';
 
 type ReviewAction = 'approve' | 'skip' | 'retry' | 'edit';
 
-/** A person approves what waits for review; `post` is how a pending post goes out now. Targets in other states are left as they are. */
-const actsOn: Record<ReviewAction, readonly TargetState[]> = { ...allowedFrom, approve: ['review'] };
 
 export async function reviewCommand(global: GlobalOptions, action: ReviewAction, query: string, options: ReviewOptions): Promise<void> {
   const runtime = await openRuntime(global, { dryRun: options.dryRun });
@@ -29,7 +26,7 @@ export async function reviewCommand(global: GlobalOptions, action: ReviewAction,
       const changed: string[] = [];
       for (const account of accounts) {
         const target = claim.job.targets[account]!;
-        if (!actsOn[action].includes(target.state)) continue;
+        if (!reviewableFrom[action].includes(target.state)) continue;
         if (action === 'edit') {
           const text = editInEditor(target.teaser.text);
           if (text === target.teaser.text) continue;
