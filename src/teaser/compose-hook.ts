@@ -1,8 +1,10 @@
+import { decodeHTML } from 'entities';
 import type { FeedConfig } from '../config/schema.js';
 import type { Article } from '../feeds/article.js';
-import { asSentence, contentStems, extractHook, leadSentences } from './extract-hook.js';
+import { asSentence, contentStems, extractHook, isBoilerplate, leadSentences } from './extract-hook.js';
 import { cleanInline } from './fold-text.js';
-import { sectionOfKind, sectionsOf } from './known-sections.js';
+import { sectionOfKind, sectionsOf, viewSection } from './known-sections.js';
+import { splitParagraphs, splitSentences } from './split-sentences.js';
 
 /** Longest hook, in graphemes: room is left on X and Bluesky for two emojis, three hashtags and the link. */
 export const HOOK_MAX = 230;
@@ -76,11 +78,18 @@ function figures(text: string): string[] {
   return text.match(/(?<![\p{L}\p{N}-])\p{N}+(?:[.,\u00A0\u202F ]\p{N}+)*/gu) ?? [];
 }
 
+// "At 2.1%", "En 2027": a capital that opens a sentence before a figure is no name.
+const FUNCTION_WORD = /^(at|in|on|by|of|for|from|since|after|before|with|to|the|en|à|a|au|aux|sur|de|du|des|le|la|les|un|une|pour|dans|avec|après|avant|depuis|el|los|las|una|para|con|desde|tras|y|et|and)$/iu;
+
+function withoutNameNumbers(sentence: string): string {
+  return sentence.replace(/(\p{Lu}[\p{L}\p{M}-]*)\s(\p{N}+)/gu, (whole, name: string) => (FUNCTION_WORD.test(name) ? whole : name));
+}
+
 /** Shares a figure with what is already said: "610 TWh" after "2.1%" is more detail, "52 to 38 minutes" after "14 minutes" the same fact. */
 function sharesFigure(sentence: string, said: string): boolean {
   const known = new Set(figures(said));
   // "OLMo 4", "Rhea 2": a figure after a name is part of the name, not a measure.
-  const measures = sentence.replace(/(\p{Lu}[\p{L}\p{M}-]*)\s\p{N}+/gu, '$1');
+  const measures = withoutNameNumbers(sentence);
   return figures(measures).some((figure) => known.has(figure));
 }
 
@@ -97,25 +106,19 @@ function hasFigure(sentence: string): boolean {
   return /\p{N}/u.test(sentence) || NUMBER_WORD.test(sentence);
 }
 
-// "Mais ce n’est pas son terrain", "It…": a sentence that leans on the one before it in the article.
-const BACK_REFERENCE = /^(mais|ce|cela|il|elle|ils|elles|but|it|its|this|that|these|pero|esto|eso)(?![\p{L}\p{M}])/iu;
-
 function isDetail(sentence: string): boolean {
   return (hasFigure(sentence) || ATTRIBUTION.test(sentence)) && !STAKE.test(sentence);
 }
 
 /** Shares most of its content words and figures with what is already said. */
 function repeats(sentence: string, said: string): boolean {
-  const words = new Set([...contentStems(sentence), ...figures(sentence)]);
-  if (words.size === 0) return true;
-  const known = new Set([...contentStems(said), ...figures(said)]);
-  let shared = 0;
-  for (const word of words) if (known.has(word)) shared++;
-  return shared / words.size >= 0.5;
+  return overlap(sentence, said) >= 0.5;
 }
 
 // The subject opens the sentence: "La CNIL, chargée des sanctions, a infligé…", never "Pour EDF, le contrat…".
 const SUBJECT_APPOSITION = /^((?:\p{Lu}\p{Ll}* )?(?:[\p{L}’'-]+ ){0,4}\p{Lu}[\p{L}\p{M}\p{N}-]*), (?![^,;:()]*[\p{N}\p{Lu}])[^,;:()«»"]{3,100}, (?=\p{Ll})/u;
+// "Kyutai, le laboratoire fondé à Paris en 2023, a publié…": an apposition that opens with an article describes the subject.
+const DESCRIPTIVE_APPOSITION = /^(\p{Lu}[\p{L}\p{M}\p{N}-]*(?: \p{Lu}[\p{L}\p{M}\p{N}-]*)?), (?:le|la|les|l’|l'|un|une|the|an?|el|los|las|una?) [^,;:()«»"]{3,100}, (?=\p{Ll})/u;
 const OPENING_PREPOSITION = /^(pour|selon|après|avant|avec|pendant|depuis|for|after|before|with|according|since|during|para|según|tras|con|durante|desde)\b/iu;
 
 // A trailing circumstance ("…, au moment où l’entreprise doit…") adds context, not the point.
@@ -124,10 +127,15 @@ const TRAILING_CLAUSE = /,\s+(au moment où|où|alors que|tandis que|d’autant 
 // A trailing participle ("…, courtisés à coups de rémunérations") qualifies what is said; a figure or a name keeps it.
 const TRAILING_PARTICIPLE = /,\s+\p{Ll}+(?:ée?s?|ed|ing|ad[oa]s?|id[oa]s?)\s[^,;:\p{N}\p{Lu}]+([.!?])$/u;
 
+// A trailing "at what cost" ("…, au nom des économies", "…, sin necesidad de…") qualifies what is said.
+const TRAILING_PHRASE = /,\s+(au nom d|au prix d|sans |without |at the cost of|sin necesidad|a costa d)[^,;:\p{N}\p{Lu}]*([.!?])$/u;
+
 /** Drops what carries no figure and no name: parentheses, an apposition after the opening subject, a trailing circumstance. */
 export function compressSentence(sentence: string): string {
-  let text = sentence.replace(TRAILING_CLAUSE, '$2').replace(TRAILING_PARTICIPLE, '$1').replace(/\s*\((?![^()]*[\p{N}])[^()]{1,80}\)/gu, '');
-  if (!OPENING_PREPOSITION.test(text)) text = text.replace(SUBJECT_APPOSITION, '$1 ');
+  let text = sentence.replace(TRAILING_CLAUSE, '$2').replace(TRAILING_PARTICIPLE, '$1').replace(TRAILING_PHRASE, '$2').replace(/\s*\((?![^()]*[\p{N}])[^()]{1,80}\)/gu, '');
+  // "un modèle d’un milliard de paramètres" carries a figure in words: it stays.
+  const dropUnlessCounted = (whole: string, subject: string) => (NUMBER_WORD.test(whole) ? whole : `${subject} `);
+  if (!OPENING_PREPOSITION.test(text)) text = text.replace(SUBJECT_APPOSITION, dropUnlessCounted).replace(DESCRIPTIVE_APPOSITION, dropUnlessCounted);
   // Only the plain space a removed clause leaves: a French no-break space before ":" stays.
   return text.replace(/ +([,.;:!?])/gu, '$1').replace(/ {2,}/gu, ' ');
 }
@@ -140,54 +148,205 @@ function fitting(sentence: string, room: number): string | undefined {
   return length(compressed) <= room ? compressed : undefined;
 }
 
-function sentencesOf(text: string, language: string | undefined): string[] {
-  return text.trim() ? leadSentences(text, language, true, 3) : [];
+function sentencesOf(text: string, language: string | undefined, count = 3): string[] {
+  return text.trim() ? leadSentences(text, language, true, count) : [];
+}
+
+/** Every sentence of a section, paragraph after paragraph, up to `count`: the why may open its second paragraph. */
+function sectionSentences(text: string | undefined, language: string | undefined, count: number): string[] {
+  if (!text?.trim()) return [];
+  const out: string[] = [];
+  for (const paragraph of splitParagraphs(text).slice(0, 4)) {
+    for (const sentence of splitSentences(paragraph, language)) {
+      if (out.length >= count) return out;
+      // A body encoded twice keeps "r&eacute;seau" after parsing.
+      if (!isBoilerplate(sentence)) out.push(/&[#\p{L}\p{N}]+;/u.test(sentence) ? cleanInline(decodeHTML(sentence)) : sentence);
+    }
+  }
+  return out;
+}
+
+/** "Le projet confirme l’attrait de la France : une électricité abondante, …" -> the claim without its list, when the claim is a sentence of its own. */
+function withoutElaboration(sentence: string): string | undefined {
+  const colon = /^([^:;]+?)[\s\u00A0\u202F]?:\s/u.exec(sentence);
+  if (!colon || colon[1]!.split(/\s+/u).length < 5 || /[,«“"(]$/u.test(colon[1]!)) return undefined;
+  return `${colon[1]!.trim()}.`;
+}
+
+type WhySource = 'description' | 'why' | 'optimistic' | 'pessimistic';
+
+interface WhyCandidate {
+  text: string;
+  source: WhySource;
+  /** Position in its source: an opening sentence states the point, the next ones argue it. */
+  index: number;
+}
+
+// Who a stake is about: a country, a public, a profession, a system, rather than the company in the news.
+const GENERAL_SUBJECT =
+  /(?<![\p{L}\p{M}])(pays|france|europe|européens?|européennes?|ue|public|citoyens|usagers|utilisateurs|patients|femmes|élèves|enseignants|professeurs|chercheurs|ménages|consommateurs|secteur|industrie|réseau|tout le monde|voyageurs|salariés|artistes|régulateurs|countries|country|european|citizens|users|patients|researchers|households|consumers|industry|sector|grids?|everyone|workers|governments|regulators|maintainers|developers|país|países|españa|europa|europeos?|ciudadanos|usuarios|pacientes|alumnos|estudiantes|investigadores|hogares|consumidores|industria|todos|administraciones|universidades)(?![\p{L}\p{M}])/iu;
+// What it changes, costs or risks, beyond the connectives of STAKE.
+const STAKE_NOUN =
+  /(?<![\p{L}\p{M}])(problème|problem|problema|dépend\p{L}*|depend\p{L}*|souveraineté|sovereignty|soberanía|confiance|trust|confianza|vie privée|privacy|privacidad|menace|threat|amenaza|valeur|value|valor|handicap|recul|avantage|advantage|ventaja|équité|fairness|equidad|sécurité|security|seguridad|transparen\p{L}*|audit\p{L}*|démontre|demuestra|demonstrates|proves?|prouve|attrait|appeal)(?![\p{L}\p{M}])/iu;
+const NEGATION = /(?<![\p{L}\p{M}])(ne|n[’']|pas|not|no|ni|nor|never|jamais|nunca|doesn[’']t|isn[’']t|don[’']t|won[’']t|can[’']t)(?![\p{L}\p{M}])/iu;
+const CONTRAST = /(?<![\p{L}\p{M}])(mais|but|pero|sino|instead|plutôt|rather|yet)(?![\p{L}\p{M}])/iu;
+// A pronoun that stands for something the previous sentence of the article named.
+// "This is a milestone", "C’est une reconnaissance" speak of the news itself and read well after it; "They", "Il" do not.
+const PRONOUN_START =
+  /^((mais|but|pero|et|and|y)\s+)?(il|elle|ils|elles|on|it|they|he|she|él|ella|ellos|ellas|there (?:is|are)|il y a|hay)(?![\p{L}\p{M}])|^(mais|but|pero)\s+(ce|c[’']|cela|ça|this|that|esto|eso)(?![\p{L}\p{M}])/iu;
+const POSSESSIVE_START = /^(son|sa|ses|leur|leurs|its|their|his|her|su|sus)(?![\p{L}\p{M}])/iu;
+const CONJUNCTION_START = /^(et|and|y|or|also|aussi|además|meanwhile|pendant ce temps)(?![\p{L}\p{M}])/iu;
+// "Pour EDF, le contrat…": what one side of the deal gains is not why it matters.
+const SIDE_OPENER = /^(pour|for|para)\s+([^,:;]{1,40})[,:]/iu;
+// How the result was obtained: a caveat for the specialist, not the stake.
+const METHOD = /(?<![\p{L}\p{M}])(résultats?|étude|study|results?|resultados?|estudio|ensayo|trial|pilot|chiffres|cifras)(?![\p{L}\p{M}])/iu;
+// The article talking about itself, not the news.
+const META = /(ce qui change|voici|l[’']article|this article|here[’']s|what changes|lo que cambia|este artículo)/iu;
+// "Reste à savoir si…", "Falta saber si…": the open question an editor ends on.
+const OPEN_QUESTION = /^(reste à savoir|reste une question|la question|falta saber|queda por ver|la pregunta|it remains to be seen|the question)(?![\p{L}\p{M}])/iu;
+
+function opensWithName(sentence: string, said: string): boolean {
+  const first = /^\p{Lu}[\p{L}\p{M}\p{N}-]*/u.exec(sentence)?.[0];
+  return !!first && first.length > 1 && new RegExp(`(?<![\\p{L}])${first}(?![\\p{L}])`, 'u').test(said.slice(1)) && !FUNCTION_WORD.test(first);
+}
+
+/** The side a sentence speaks for, when it opens with one the fact names ("Pour EDF, …"). */
+function speaksForSide(sentence: string, said: string): boolean {
+  const side = SIDE_OPENER.exec(sentence)?.[2];
+  return !!side && /\p{Lu}/u.test(side) && (side.match(/\p{Lu}[\p{L}\p{M}\p{N}-]*/gu) ?? []).some((name) => said.includes(name));
+}
+
+function overlap(sentence: string, said: string): number {
+  const words = new Set([...contentStems(sentence), ...figures(sentence)]);
+  if (words.size === 0) return 1;
+  const known = new Set([...contentStems(said), ...figures(said)]);
+  let shared = 0;
+  for (const word of words) if (known.has(word)) shared++;
+  return shared / words.size;
+}
+
+/** How well a sentence says why the fact matters: a stake for a public, fresh words, standing alone; higher is better. */
+function whyScore(candidate: WhyCandidate, said: string): number {
+  const { text, source, index } = candidate;
+  let score = 0;
+  if (STAKE.test(text)) score += 2;
+  if (STAKE_NOUN.test(text)) score += 1;
+  if (GENERAL_SUBJECT.test(text.replace(FIELD, ''))) score += 1.5;
+  // "OLMo 4 is not the most capable model": what the subject is not says nothing of why it matters.
+  if (NEGATION.test(text) && !CONTRAST.test(text.replace(/^\p{L}+/u, '')) && opensWithName(text, said)) score -= 4;
+  if (PRONOUN_START.test(text)) score -= 4;
+  else if (POSSESSIVE_START.test(text)) score -= 1;
+  if (CONJUNCTION_START.test(text)) score -= 2;
+  if (speaksForSide(text, said)) score -= 3;
+  if (META.test(text)) score -= 2;
+  if (isDetail(text)) score -= 2;
+  if (length(text) < 40) score -= 1;
+  if (METHOD.test(text) && !STAKE.test(text)) score -= 1.5;
+  score -= 3 * overlap(text, said);
+  // The subtitle and the neutral view are the site's own "why"; the one-sided views come after them on a tie.
+  if (source === 'why') score += index === 0 ? 1 : 0.5;
+  else if (source === 'description') score += 0.5;
+  else if (index === 0) score += 0.25;
+  return score;
+}
+
+/** A short closing line that stands alone: an open question, a blunt limit. */
+function punchlineScore(candidate: WhyCandidate): number | undefined {
+  const { text, source } = candidate;
+  if (length(text) > PUNCHLINE_MAX || isQuestion(text) || /[:;]$/u.test(text)) return undefined;
+  if (PRONOUN_START.test(text) || POSSESSIVE_START.test(text) || CONJUNCTION_START.test(text) || META.test(text)) return undefined;
+  if (/\p{N}/u.test(text) || ATTRIBUTION.test(text)) return undefined;
+  let score = 0;
+  if (OPEN_QUESTION.test(text)) score += 2;
+  if (source === 'pessimistic') score += 1;
+  if (STAKE.test(text) || STAKE_NOUN.test(text)) score += 1;
+  return score;
+}
+
+/** Capitalised words of a title, its first one included: "Kyutai", "Sonal". */
+function namesOf(text: string): Set<string> {
+  return new Set((text.replace(FIELD, '').match(/\p{Lu}[\p{L}\p{M}\p{N}-]*/gu) ?? []).filter((w) => w.length > 1));
+}
+
+/** A measure, not a name's number: "1,4 GW", "un milliard", not "Rhea 2". */
+function hasMeasure(sentence: string): boolean {
+  return figures(withoutNameNumbers(sentence)).length > 0 || LARGE_NUMBER.test(sentence);
+}
+
+const LARGE_NUMBER = /(?<![\p{L}\p{M}])(millions?|milliards?|billions?|trillions?|millones|billones)(?![\p{L}\p{M}])/iu;
+
+// A fact sentence leaves this much of the hook to the why.
+const FACT_ROOM = 160;
+
+/** A title that names the news without its figure: the sentence that names the same subject with the figure, compressed. */
+function factWithFigure(title: string, candidates: string[]): string | undefined {
+  const names = namesOf(title);
+  if (names.size === 0) return undefined;
+  for (const candidate of candidates) {
+    const shared = [...namesOf(candidate)].filter((name) => names.has(name)).length;
+    if (shared < Math.min(2, names.size) || overlap(title, candidate) < 0.5 || PRONOUN_START.test(candidate) || POSSESSIVE_START.test(candidate)) continue;
+    const fitted = fitting(candidate, FACT_ROOM);
+    if (fitted && hasMeasure(fitted)) return fitted;
+  }
+  return undefined;
 }
 
 /**
  * The editor's hook: the key fact (the title when it states it, else the shortest sentence that carries a figure or a name),
- * then why it matters (the description, which the site writes as a subtitle, else the first lines of the "why" section
- * or of the body), each sentence whole or compressed, never cut.
+ * then why it matters (the best-scoring sentence of the subtitle, the neutral view and the openings of the optimistic and
+ * pessimistic views), then a short punchline when there is room; each sentence whole or compressed, never cut.
  */
-export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHeadings'>): ComposedHook {
+export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHeadings'>, maxLength = HOOK_MAX): ComposedHook {
   const language = article.language;
   const { title, emoji } = cleanTitle(article.title);
   const sections = sectionsOf(article);
   const why = sectionOfKind(sections, 'why');
   const description = sentencesOf(article.summary, language);
   const lead = extractHook({ ...article, title: '' }, feed).sentences;
-  const whySentences = why ? sentencesOf(why.text, language).slice(0, 2) : [];
   const usable = (sentences: string[]) => sentences.filter((s) => s !== title && !isQuestion(s));
   // The fact is looked for in the subtitle, then the factual summary.
   const factCandidates = usable([...description, ...lead]);
 
   const statement = title && title.split(' ').length >= 4 ? statementOf(title) : undefined;
   const titleStates = statement ? fitting(asSentence(statement), HOOK_MAX) : undefined;
+  const titleFact = titleStates && !hasFigure(titleStates) ? (factWithFigure(titleStates, usable([...lead, ...description])) ?? titleStates) : titleStates;
   const carriers = factCandidates.filter(carriesFact).map((s) => fitting(s, HOOK_MAX)).filter((s): s is string => !!s);
   const fallback = factCandidates.map((s) => fitting(s, HOOK_MAX)).find(Boolean);
-  const fact = titleStates ?? carriers.find((s) => /\p{N}/u.test(s)) ?? carriers[0] ?? fallback;
+  const fact = titleFact ?? carriers.find((s) => /\p{N}/u.test(s)) ?? carriers[0] ?? fallback;
   const base = { title, subject: `${title}\n${fact ?? ''}`, ...(emoji ? { titleEmoji: emoji } : {}) };
   if (!fact) return { ...base, sentences: title ? [asSentence(title)] : lead.slice(0, 1) };
 
-  const sentences = [fact];
   const said = `${title} ${fact}`;
-  const room = HOOK_MAX - length(fact) - 1;
-  const fresh = (candidate: string) => candidate !== fact && !repeats(candidate, said) && !sharesFigure(candidate, said);
-  // The why: a subtitle sentence that states a stake, else the "why" section's opening, else a subtitle sentence that adds
-  // no detail, else whatever the subtitle adds; never the fact's own figure again.
-  const whyCandidates = [
-    ...description.filter((s) => STAKE.test(s)),
-    ...whySentences.filter((s, i) => i === 0 || !BACK_REFERENCE.test(s)),
-    ...description.filter((s) => !isDetail(s)),
-    ...description,
-  ].filter((s) => !isQuestion(s) && fresh(s));
-  // A title without a figure leaves the figure to the next sentence: the fact comes before the why.
-  const figure = hasFigure(fact) ? undefined : description.find((s) => /\p{N}/u.test(s) && fresh(s) && length(s) <= room);
-  const reason = figure ?? whyCandidates.map((s) => fitting(s, room)).find(Boolean);
-  if (reason) sentences.push(reason);
-  // A third sentence only as a short punchline, in the subtitle's order.
-  const left = room - (reason ? length(reason) + 1 : 0);
-  const punchline = usable(description).find((s) => s !== reason && length(s) < PUNCHLINE_MAX && length(s) <= left && !isDetail(s) && fresh(s) && !repeats(s, `${said} ${reason ?? ''}`));
-  if (reason && punchline) sentences.splice(description.indexOf(punchline) < description.indexOf(reason) ? 1 : 2, 0, punchline);
-  return { ...base, sentences };
+  const room = maxLength - length(fact) - 1;
+  const fresh = (text: string) => text !== fact && !isQuestion(text) && !repeats(text, said) && !sharesFigure(text, said);
+  const candidates: WhyCandidate[] = [
+    ...description.map((text, index) => ({ text, source: 'description' as const, index })),
+    ...sectionSentences(why?.text, language, 4).map((text, index) => ({ text, source: 'why' as const, index })),
+    ...(['optimistic', 'pessimistic'] as const).flatMap((tone) => sectionSentences(viewSection(sections, tone)?.text, language, 3).map((text, index) => ({ text, source: tone, index }))),
+  ].filter((c) => fresh(c.text));
+
+  const ranked = candidates
+    .map((c) => {
+      const whole = fitting(c.text, room);
+      const short = whole ? undefined : withoutElaboration(c.text);
+      return { ...c, text: whole ?? (short && fitting(short, room)) ?? '', shortened: !!short };
+    })
+    .filter((c) => c.text && fresh(c.text))
+    // A claim without the list that backs it ("répond à un problème très concret.") is vaguer than a whole sentence.
+    .map((c) => ({ candidate: c, score: whyScore(c, said) - (c.shortened ? 1.5 : 0) }))
+    .sort((a, b) => b.score - a.score);
+  const reason = ranked[0] && ranked[0].score > WHY_FLOOR ? ranked[0].candidate.text : undefined;
+  if (!reason) return { ...base, sentences: [fact] };
+
+  const left = room - length(reason) - 1;
+  const closing = `${said} ${reason}`;
+  const punchline = candidates
+    .filter((c) => c.text !== reason && length(c.text) <= left && !repeats(c.text, closing) && !sharesFigure(c.text, closing))
+    .map((c) => ({ text: c.text, score: punchlineScore(c) }))
+    .filter((c): c is { text: string; score: number } => c.score !== undefined && c.score >= 1)
+    .sort((a, b) => b.score - a.score)[0]?.text;
+  return { ...base, sentences: punchline ? [fact, reason, punchline] : [fact, reason] };
 }
+
+// Below this a sentence says too little, or the fact again: the fact alone reads better.
+const WHY_FLOOR = -1.5;

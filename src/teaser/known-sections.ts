@@ -69,3 +69,11 @@ export function sectionsOf(article: Pick<Article, 'sections' | 'content'>): Arti
 export function sectionOfKind(sections: ArticleSection[], kind: HeadingKind, extraFact: readonly string[] = []): ArticleSection | undefined {
   return sections.find((section) => headingKind(section.heading, extraFact) === kind && section.text.trim());
 }
+
+export type ViewTone = 'optimistic' | 'pessimistic';
+
+/** The "Point de vue optimiste" / "Pessimistic view" / "Punto de vista pesimista" section, when the article has one. */
+export function viewSection(sections: ArticleSection[], tone: ViewTone): ArticleSection | undefined {
+  const stem = tone === 'optimistic' ? /optimis/u : /pess?imis/u;
+  return sections.find((section) => headingKind(section.heading) === 'other' && stem.test(headingKey(section.heading)) && section.text.trim());
+}

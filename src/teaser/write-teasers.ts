@@ -41,10 +41,10 @@ function typeset(language: string | undefined, feed: Pick<FeedConfig, 'typograph
   return primary === 'fr' || (!primary && feed.typography === 'fr') ? applyFrenchTypography(text) : text;
 }
 
-function prepare(source: Article, feed: FeedConfig): Base {
+function prepare(source: Article, feed: FeedConfig, room = HOOK_MAX): Base {
   const language = articleLanguage(source);
   const article = { ...source, language };
-  const hook = composeHook(article, feed);
+  const hook = composeHook(article, feed, room);
   const sentences = hook.sentences.map((s) => typeset(language, feed, s));
   const hookText = sentences.join(' ');
   const categories = article.categories.map(cleanInline);
@@ -106,9 +106,18 @@ export function writeTemplateTeasers(article: Article, platforms: PlatformId[], 
 }
 
 function writeOffline(article: Article, platforms: PlatformId[], feed: FeedConfig, writer: 'extractive' | 'template'): Teasers {
-  const base = prepare(article, feed);
+  let base = prepare(article, feed);
+  let common = writer === 'extractive' ? commonDraft(draftFrom(article, base, writer), platforms) : undefined;
+  // A long link leaves less room than HOOK_MAX: the why is chosen again to fit, rather than dropped.
+  if (writer === 'extractive' && base.sentences.length > 1 && (common?.sentences.length ?? 0) < 2) {
+    const room = hookRoom(draftFrom(article, base, writer), platforms);
+    if (room < HOOK_MAX) {
+      const again = prepare(article, feed, room);
+      const draft = commonDraft(draftFrom(article, again, writer), platforms);
+      if (draft && draft.sentences.length >= 2) [base, common] = [again, draft];
+    }
+  }
   const out: Teasers = {};
-  const common = writer === 'extractive' ? commonDraft(draftFrom(article, base, writer), platforms) : undefined;
   for (const platform of platforms) {
     const template = writer === 'template' ? (templateFor(feed, platform) ?? DEFAULT_TEMPLATE) : undefined;
     out[platform] = assertValid(fitTeaser(common ?? draftFrom(article, base, writer, template), platform), article);
@@ -122,6 +131,25 @@ const DECORATIONS: Array<[hashtags: number, emojis: number]> = [
   [2, 2],
   [2, 1],
 ];
+
+/** The longest hook every platform takes whole beside two hashtags and one emoji, in plain characters, with a margin for wide ones. */
+function hookRoom(draft: TeaserDraft, platforms: PlatformId[]): number {
+  const fits = (size: number) =>
+    platforms.every((platform) => {
+      // Two sentences: the fitter may keep a lone sentence that fits only as the platform counts, never a why.
+      const half = Math.floor(size / 2);
+      const candidate = { ...draft, sentences: [`${'x'.repeat(half - 1)}.`, `${'x'.repeat(size - half - 2)}.`], hashtags: draft.hashtags.slice(0, 2), emojis: draft.emojis.slice(0, 1) };
+      const teaser = fitTeaser(candidate, platform, { cut: false });
+      return teaser.length.valid && teaser.hook === candidate.sentences.join(' ') && teaser.hashtags.length === candidate.hashtags.length;
+    });
+  let [low, high] = [0, HOOK_MAX];
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(middle)) low = middle;
+    else high = middle - 1;
+  }
+  return Math.max(0, low - 6);
+}
 
 /** The richest draft that every platform takes whole, so X and Bluesky say the same thing; undefined when none does. */
 function commonDraft(draft: TeaserDraft, platforms: PlatformId[]): TeaserDraft | undefined {

@@ -58,8 +58,8 @@ describe('the seed explainer, read from the bundled sample feed', () => {
     expect(seed.sections.map((section) => section.heading)).toContain('Récapitulatif factuel');
     const { x, bluesky } = writeExtractiveTeasers(seed, ['x', 'bluesky'], makeFeed({ hashtags: ['IA'] }));
     for (const teaser of [x!, bluesky!]) {
-      // The title states the fact, the subtitle says why; never the redirect notice or the reference line.
-      expect(teaser.hook).toBe('John Schulman, co-fondateur d’OpenAI, quitte Anthropic après seulement cinq mois. Ce que ce départ dit des tensions entre sécurité et innovation dans l’IA.');
+      // The title states the fact, the neutral view says why; never the redirect notice or the reference line.
+      expect(teaser.hook).toBe('John Schulman, co-fondateur d’OpenAI, quitte Anthropic après seulement cinq mois. Ce mouvement rapide entre les géants de l’IA reflète probablement les tensions actuelles dans l’industrie.');
       expect(teaser.text).not.toMatch(/Redirection|cliquez|Article en référence/);
       expect(teaser.text).not.toMatch(/\bd OpenAI\b|\bl IA\b/);
       expect(teaser.emojis.length).toBeGreaterThanOrEqual(1);

@@ -165,17 +165,50 @@ describe('the second sentence says why it matters', () => {
     ]);
   });
 
-  it('adds a third sentence only as a short punchline', () => {
+  it('adds a third sentence only as a short punchline that stands alone, such as the open question of a view', () => {
     const article = makeArticle({
       title: 'La CNIL inflige 12 millions d’euros d’amende à Parlio',
-      summary: 'Les utilisateurs n’en savaient rien. La décision ne vise pas l’IA en soi, mais la façon dont on l’entraîne. Elle fera date pour tous les assistants vocaux vendus en Europe, quelle que soit leur taille.',
+      summary: 'Les utilisateurs n’en savaient rien. La décision ne vise pas l’IA en soi, mais la façon dont on l’entraîne.',
+      content:
+        'Point de vue neutre\n\nLa sanction rappelle à tout le secteur que les données captées au domicile sont les plus sensibles.\n\nPoint de vue pessimiste\n\nIl est déjà trop tard. Reste à savoir si les autres fabricants suivront.',
       language: 'fr',
     });
     expect(composeHook(article, {}).sentences).toEqual([
       'La CNIL inflige 12 millions d’euros d’amende à Parlio.',
-      'Les utilisateurs n’en savaient rien.',
       'La décision ne vise pas l’IA en soi, mais la façon dont on l’entraîne.',
+      'Reste à savoir si les autres fabricants suivront.',
     ]);
+  });
+
+  it('never takes as the why a negation about the subject, a side’s own interest, a lone pronoun or a restatement', () => {
+    const article = makeArticle({
+      title: 'EDF va fournir 1,2 GW d’électricité nucléaire à Nexalis pendant 15 ans',
+      summary: 'EDF fournira 1,2 GW à Nexalis pendant quinze ans.',
+      content: [
+        'Point de vue neutre',
+        'Pour EDF, le contrat sécurise des revenus sur quinze ans. EDF ne prétend pas changer le marché. Ils signent ailleurs aussi.',
+        'Point de vue optimiste',
+        'La France transforme un atout, son électricité peu carbonée, en avantage industriel.',
+      ].join('\n\n'),
+      language: 'fr',
+    });
+    expect(composeHook(article, {}).sentences).toEqual([
+      'EDF va fournir 1,2 GW d’électricité nucléaire à Nexalis pendant 15 ans.',
+      'La France transforme un atout, son électricité peu carbonée, en avantage industriel.',
+    ]);
+  });
+
+  it('prefers the summary sentence that carries the title’s fact with its figure, compressed', () => {
+    const article = makeArticle({
+      title: 'Kyutai publie Sonal, un modèle vocal qui tourne sur smartphone',
+      summary: 'Le laboratoire met en libre accès un assistant vocal.',
+      content: 'Récapitulatif factuel\n\nKyutai, le laboratoire fondé à Paris en 2023, a publié Sonal, un modèle vocal d’un milliard de paramètres qui tourne sur smartphone.',
+      language: 'fr',
+    });
+    const [fact] = composeHook(article, {}).sentences;
+    expect(fact).toMatch(/^Kyutai, .* a publié Sonal, un modèle vocal d’un milliard de paramètres/u);
+    // Compressed only when too long: the apposition that opens with an article goes, a figure in words stays.
+    expect(compressSentence(fact!)).toBe('Kyutai a publié Sonal, un modèle vocal d’un milliard de paramètres qui tourne sur smartphone.');
   });
 });
 
