@@ -95,7 +95,7 @@ function sharesFigure(sentence: string, said: string): boolean {
 
 // Words that turn a sentence from what happened to what it changes: a consequence, a stake, a limit.
 const STAKE =
-  /(?<![\p{L}\p{M}])(but|yet|however|still|means?|could|would|risks?|matters?|message|question|stakes?|mais|pourtant|encore|reste|risque|enjeu|question|preuve|signifie|pourrait|devrait|pero|sin embargo|aún|todavía|riesgo|pregunta|significa|podría|clave|de quoi|donc|so|therefore|enough to|por eso|así que|tensions?|illustre|reflète|shows?|signal|muestra|refleja)(?![\p{L}\p{M}])/iu;
+  /(?<![\p{L}\p{M}])(but|yet|however|still|means?|could|would|risks?|matters?|message|question|stakes?|mais|pourtant|encore|reste|risque|enjeu|question|preuve|signifie|pourrait|devrait|pero|sin embargo|aún|todavía|riesgo|pregunta|significa|podría|clave|de quoi|donc|therefore|enough to|por eso|así que|tensions?|illustre|reflète|shows?|signal|muestra|refleja)(?![\p{L}\p{M}])/iu;
 
 // A second figure, a date or who announced it: detail, not why it matters.
 const NUMBER_WORD =
@@ -106,8 +106,9 @@ function hasFigure(sentence: string): boolean {
   return /\p{N}/u.test(sentence) || NUMBER_WORD.test(sentence);
 }
 
+// "Deux jours", "one step" are words, not data: a detail brings digits or a large count.
 function isDetail(sentence: string): boolean {
-  return (hasFigure(sentence) || ATTRIBUTION.test(sentence)) && !STAKE.test(sentence);
+  return (/\p{N}/u.test(withoutNameNumbers(sentence)) || LARGE_NUMBER.test(sentence) || ATTRIBUTION.test(sentence)) && !STAKE.test(sentence);
 }
 
 /** Shares most of its content words and figures with what is already said. */
@@ -184,10 +185,21 @@ interface WhyCandidate {
 
 // Who a stake is about: a country, a public, a profession, a system, rather than the company in the news.
 const GENERAL_SUBJECT =
-  /(?<![\p{L}\p{M}])(pays|france|europe|européens?|européennes?|ue|public|citoyens|usagers|utilisateurs|patients|femmes|élèves|enseignants|professeurs|chercheurs|ménages|consommateurs|secteur|industrie|réseau|tout le monde|voyageurs|salariés|artistes|régulateurs|countries|country|european|citizens|users|patients|researchers|households|consumers|industry|sector|grids?|everyone|workers|governments|regulators|maintainers|developers|país|países|españa|europa|europeos?|ciudadanos|usuarios|pacientes|alumnos|estudiantes|investigadores|hogares|consumidores|industria|todos|administraciones|universidades)(?![\p{L}\p{M}])/iu;
+  /(?<![\p{L}\p{M}])(pays|france|europe|européens?|européennes?|ue|public|citoyens|usagers|utilisateurs|patients|femmes|élèves|enseignants|professeurs|chercheurs|ménages|consommateurs|secteur|industrie|réseau|tout le monde|voyageurs|salariés|artistes|régulateurs|countries|country|european|citizens|users|patients|researchers|households|consumers|industry|sector|grids?|everyone|workers|governments|regulators|maintainers|developers|país|países|españa|europa|europeos?|ciudadanos|usuarios|pacientes|alumnos|estudiantes|investigadores|hogares|consumidores|industria|todos|administraciones|universidades|personnes|gens|people|personas|gente|états-unis|united states|us|american|américains?|estados unidos|américa latina|latinoamérica|afrique|africa|áfrica)(?![\p{L}\p{M}])/iu;
+// "La décision", "The deal": a sentence may open on the news itself.
+const EVENT_NOUN =
+  /^(décision|sanction|amende|projet|accord|contrat|loi|mouvement|levée|annonce|affaire|mesure|decision|fine|project|deal|agreement|contract|law|ban|move|rule|announcement|decisión|multa|proyecto|acuerdo|contrato|ley|medida|sanción|anuncio)$/iu;
+
+/** "The round trip to Taiwan…" after a fact that never mentioned one: a definite noun the reader has not met yet. */
+function opensOnUnknown(sentence: string, said: string): boolean {
+  const noun = /^(?:le|la|les|the|el|los|las)\s+(\p{L}+)|^l[’'](\p{L}+)/iu.exec(sentence);
+  const word = noun?.[1] ?? noun?.[2];
+  if (!word) return false;
+  return !contentStems(said).has([...contentStems(word)][0] ?? '') && !EVENT_NOUN.test(word) && !GENERAL_SUBJECT.test(word) && !STAKE_NOUN.test(word);
+}
 // What it changes, costs or risks, beyond the connectives of STAKE.
 const STAKE_NOUN =
-  /(?<![\p{L}\p{M}])(problème|problem|problema|dépend\p{L}*|depend\p{L}*|souveraineté|sovereignty|soberanía|confiance|trust|confianza|vie privée|privacy|privacidad|menace|threat|amenaza|valeur|value|valor|handicap|recul|avantage|advantage|ventaja|équité|fairness|equidad|sécurité|security|seguridad|transparen\p{L}*|audit\p{L}*|démontre|demuestra|demonstrates|proves?|prouve|attrait|appeal)(?![\p{L}\p{M}])/iu;
+  /(?<![\p{L}\p{M}])(problème|problem|problema|dépend\p{L}*|depend\p{L}*|souveraineté|sovereignty|soberanía|confiance|trust|confianza|vie privée|privacy|privacidad|menace|threat|amenaza|valeur|value|valor|handicap|recul|avantage|advantage|ventaja|équité|fairness|equidad|sécurité|security|seguridad|transparen\p{L}*|audit\p{L}*|démontre|demuestra|demonstrates|proves?|prouve|attrait|appeal|milestone|jalon|hito|tournant|turning point|reminder|rappelle|recordatorio|précédent|precedent|precedente|symbole|symbol|símbolo|historique|historic|histórico)(?![\p{L}\p{M}])/iu;
 const NEGATION = /(?<![\p{L}\p{M}])(ne|n[’']|pas|not|no|ni|nor|never|jamais|nunca|doesn[’']t|isn[’']t|don[’']t|won[’']t|can[’']t)(?![\p{L}\p{M}])/iu;
 const CONTRAST = /(?<![\p{L}\p{M}])(mais|but|pero|sino|instead|plutôt|rather|yet)(?![\p{L}\p{M}])/iu;
 // A pronoun that stands for something the previous sentence of the article named.
@@ -238,6 +250,7 @@ function whyScore(candidate: WhyCandidate, said: string): number {
   else if (POSSESSIVE_START.test(text)) score -= 1;
   if (CONJUNCTION_START.test(text)) score -= 2;
   if (speaksForSide(text, said)) score -= 3;
+  if (opensOnUnknown(text, said)) score -= 1;
   if (META.test(text)) score -= 2;
   if (isDetail(text)) score -= 2;
   if (length(text) < 40) score -= 1;
@@ -316,36 +329,43 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
   const base = { title, subject: `${title}\n${fact ?? ''}`, ...(emoji ? { titleEmoji: emoji } : {}) };
   if (!fact) return { ...base, sentences: title ? [asSentence(title)] : lead.slice(0, 1) };
 
-  const said = `${title} ${fact}`;
-  const room = maxLength - length(fact) - 1;
-  const fresh = (text: string) => text !== fact && !isQuestion(text) && !repeats(text, said) && !sharesFigure(text, said);
-  const candidates: WhyCandidate[] = [
-    ...description.map((text, index) => ({ text, source: 'description' as const, index })),
-    ...sectionSentences(why?.text, language, 4).map((text, index) => ({ text, source: 'why' as const, index })),
-    ...(['optimistic', 'pessimistic'] as const).flatMap((tone) => sectionSentences(viewSection(sections, tone)?.text, language, 3).map((text, index) => ({ text, source: tone, index }))),
-  ].filter((c) => fresh(c.text));
+  const explained = explain(fact);
+  // A figure that leaves no room for the why is worth less than the title's names with one.
+  const chosen = explained.length < 2 && titleStates && fact !== titleStates && explain(titleStates).length >= 2 ? explain(titleStates) : explained;
+  return { ...base, subject: `${title}\n${chosen[0]}`, sentences: chosen };
 
-  const ranked = candidates
-    .map((c) => {
-      const whole = fitting(c.text, room);
-      const short = whole ? undefined : withoutElaboration(c.text);
-      return { ...c, text: whole ?? (short && fitting(short, room)) ?? '', shortened: !!short };
-    })
-    .filter((c) => c.text && fresh(c.text))
-    // A claim without the list that backs it ("répond à un problème très concret.") is vaguer than a whole sentence.
-    .map((c) => ({ candidate: c, score: whyScore(c, said) - (c.shortened ? 1.5 : 0) }))
-    .sort((a, b) => b.score - a.score);
-  const reason = ranked[0] && ranked[0].score > WHY_FLOOR ? ranked[0].candidate.text : undefined;
-  if (!reason) return { ...base, sentences: [fact] };
+  function explain(fact: string): string[] {
+    const said = `${title} ${fact}`;
+    const room = maxLength - length(fact) - 1;
+    const fresh = (text: string) => text !== fact && !isQuestion(text) && !repeats(text, said) && !sharesFigure(text, said);
+    const candidates: WhyCandidate[] = [
+      ...description.map((text, index) => ({ text, source: 'description' as const, index })),
+      ...sectionSentences(why?.text, language, 4).map((text, index) => ({ text, source: 'why' as const, index })),
+      ...(['optimistic', 'pessimistic'] as const).flatMap((tone) => sectionSentences(viewSection(sections, tone)?.text, language, 3).map((text, index) => ({ text, source: tone, index }))),
+    ].filter((c) => fresh(c.text));
 
-  const left = room - length(reason) - 1;
-  const closing = `${said} ${reason}`;
-  const punchline = candidates
-    .filter((c) => c.text !== reason && length(c.text) <= left && !repeats(c.text, closing) && !sharesFigure(c.text, closing))
-    .map((c) => ({ text: c.text, score: punchlineScore(c) }))
-    .filter((c): c is { text: string; score: number } => c.score !== undefined && c.score >= 1)
-    .sort((a, b) => b.score - a.score)[0]?.text;
-  return { ...base, sentences: punchline ? [fact, reason, punchline] : [fact, reason] };
+    const ranked = candidates
+      .map((c) => {
+        const whole = fitting(c.text, room);
+        const short = whole ? undefined : withoutElaboration(c.text);
+        return { ...c, text: whole ?? (short && fitting(short, room)) ?? '', shortened: !!short };
+      })
+      .filter((c) => c.text && fresh(c.text))
+      // A claim without the list that backs it ("répond à un problème très concret.") is vaguer than a whole sentence.
+      .map((c) => ({ candidate: c, score: whyScore(c, said) - (c.shortened ? 1.5 : 0) }))
+      .sort((a, b) => b.score - a.score);
+    const reason = ranked[0] && ranked[0].score > WHY_FLOOR ? ranked[0].candidate.text : undefined;
+    if (!reason) return [fact];
+
+    const left = room - length(reason) - 1;
+    const closing = `${said} ${reason}`;
+    const punchline = candidates
+      .filter((c) => c.text !== reason && length(c.text) <= left && !repeats(c.text, closing) && !sharesFigure(c.text, closing))
+      .map((c) => ({ text: c.text, score: punchlineScore(c) }))
+      .filter((c): c is { text: string; score: number } => c.score !== undefined && c.score >= 1)
+      .sort((a, b) => b.score - a.score)[0]?.text;
+    return punchline ? [fact, reason, punchline] : [fact, reason];
+  }
 }
 
 // Below this a sentence says too little, or the fact again: the fact alone reads better.

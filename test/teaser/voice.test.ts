@@ -173,11 +173,12 @@ describe('the second sentence says why it matters', () => {
         'Point de vue neutre\n\nLa sanction rappelle à tout le secteur que les données captées au domicile sont les plus sensibles.\n\nPoint de vue pessimiste\n\nIl est déjà trop tard. Reste à savoir si les autres fabricants suivront.',
       language: 'fr',
     });
-    expect(composeHook(article, {}).sentences).toEqual([
-      'La CNIL inflige 12 millions d’euros d’amende à Parlio.',
-      'La décision ne vise pas l’IA en soi, mais la façon dont on l’entraîne.',
-      'Reste à savoir si les autres fabricants suivront.',
-    ]);
+    const sentences = composeHook(article, {}).sentences;
+    expect(sentences).toHaveLength(3);
+    expect(sentences[0]).toBe('La CNIL inflige 12 millions d’euros d’amende à Parlio.');
+    // Never the lone pronoun of the view ("Il est déjà trop tard."), always its open question last.
+    expect(sentences.slice(1).join(' ')).not.toContain('Il est');
+    expect(sentences[2]).toBe('Reste à savoir si les autres fabricants suivront.');
   });
 
   it('never takes as the why a negation about the subject, a side’s own interest, a lone pronoun or a restatement', () => {
@@ -196,6 +197,38 @@ describe('the second sentence says why it matters', () => {
       'EDF va fournir 1,2 GW d’électricité nucléaire à Nexalis pendant 15 ans.',
       'La France transforme un atout, son électricité peu carbonée, en avantage industriel.',
     ]);
+  });
+
+  it('prefers a why that speaks of the news or a public over one that opens on something the reader has not met', () => {
+    const article = makeArticle({
+      title: 'TSMC starts mass-producing Nvidia GPUs in Arizona',
+      content: [
+        'Neutral view',
+        'This is a milestone for the United States, and a reminder of how long the rest of the chain takes to follow.',
+        'Pessimistic view',
+        'The round trip leaves the biggest geopolitical risk exactly where it was.',
+      ].join('\n\n'),
+      language: 'en',
+    });
+    expect(composeHook(article, {}).sentences[1]).toBe('This is a milestone for the United States, and a reminder of how long the rest of the chain takes to follow.');
+  });
+
+  it('keeps a long link from costing the why: the why is chosen again to fit', () => {
+    const article = makeArticle({
+      title: 'NHS England to roll out AI stroke-scan triage nationwide after cutting treatment delays by 14 minutes',
+      // 79 characters: Bluesky shows it shortened, yet the hook must fit with it counted whole.
+      link: 'https://explainers-ia.fr/2026/12/nhs-england-ai-stroke-triage-national-rollout',
+      content: [
+        'Neutral view',
+        'Many units still lack round-the-clock thrombectomy, so an alert at night is of little use if no specialist is on call.',
+        'Pessimistic view',
+        'Some of the gain may have come from people rather than software.',
+      ].join('\n\n'),
+      language: 'en',
+    });
+    const { x, bluesky } = writeExtractiveTeasers(article, ['x', 'bluesky'], makeFeed({ hashtags: ['IA'] }));
+    expect(bluesky!.hook).toBe(x!.hook);
+    expect(x!.hook).toMatch(/minutes\. \p{Lu}/u);
   });
 
   it('prefers the summary sentence that carries the title’s fact with its figure, compressed', () => {
