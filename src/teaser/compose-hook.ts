@@ -251,6 +251,8 @@ function whyScore(candidate: WhyCandidate, said: string): number {
   if (CONJUNCTION_START.test(text)) score -= 2;
   if (speaksForSide(text, said)) score -= 3;
   if (opensOnUnknown(text, said)) score -= 1;
+  // "Reste à savoir si…" closes a hook better than it explains one.
+  if (OPEN_QUESTION.test(text)) score -= 2.5;
   if (META.test(text)) score -= 2;
   if (isDetail(text)) score -= 2;
   if (length(text) < 40) score -= 1;
@@ -266,7 +268,8 @@ function whyScore(candidate: WhyCandidate, said: string): number {
 /** A short closing line that stands alone: an open question, a blunt limit. */
 function punchlineScore(candidate: WhyCandidate): number | undefined {
   const { text, source } = candidate;
-  if (length(text) > PUNCHLINE_MAX || isQuestion(text) || /[:;]$/u.test(text)) return undefined;
+  // An open question may run longer: it is the line the reader leaves with.
+  if (length(text) > (OPEN_QUESTION.test(text) ? 2 * PUNCHLINE_MAX : PUNCHLINE_MAX) || isQuestion(text) || /[:;]$/u.test(text)) return undefined;
   if (PRONOUN_START.test(text) || POSSESSIVE_START.test(text) || CONJUNCTION_START.test(text) || META.test(text)) return undefined;
   if (/\p{N}/u.test(text) || ATTRIBUTION.test(text)) return undefined;
   let score = 0;
