@@ -95,7 +95,7 @@ function sharesFigure(sentence: string, said: string): boolean {
 
 // Words that turn a sentence from what happened to what it changes: a consequence, a stake, a limit.
 const STAKE =
-  /(?<![\p{L}\p{M}])(but|yet|however|still|means?|could|would|risks?|matters?|message|question|stakes?|mais|pourtant|encore|reste|risque|enjeu|question|preuve|signifie|pourrait|devrait|pero|sin embargo|aún|todavía|riesgo|pregunta|significa|podría|clave|de quoi|donc|therefore|enough to|por eso|así que|tensions?|illustre|reflète|shows?|signal|muestra|refleja)(?![\p{L}\p{M}])/iu;
+  /(?<![\p{L}\p{M}])(but|yet|however|still|means?|could|would|risks?|matters?|message|question|stakes?|mais|pourtant|encore|reste|risque|enjeu|question|preuve|signifie|pourrait|devrait|pero|sin embargo|aún|todavía|riesgo|pregunta|significa|podría|clave|de quoi|donc|therefore|enough to|por eso|así que|tensions?|illustre|reflète|shows?|signal|muestra|refleja|aunque|although|même si|bien que)(?![\p{L}\p{M}])/iu;
 
 // A second figure, a date or who announced it: detail, not why it matters.
 const NUMBER_WORD =
@@ -185,7 +185,7 @@ interface WhyCandidate {
 
 // Who a stake is about: a country, a public, a profession, a system, rather than the company in the news.
 const GENERAL_SUBJECT =
-  /(?<![\p{L}\p{M}])(pays|france|europe|européens?|européennes?|ue|public|citoyens|usagers|utilisateurs|patients|femmes|élèves|enseignants|professeurs|chercheurs|ménages|consommateurs|secteur|industrie|réseau|tout le monde|voyageurs|salariés|artistes|régulateurs|countries|country|european|citizens|users|patients|researchers|households|consumers|industry|sector|grids?|everyone|workers|governments|regulators|maintainers|developers|país|países|españa|europa|europeos?|ciudadanos|usuarios|pacientes|alumnos|estudiantes|investigadores|hogares|consumidores|industria|todos|administraciones|universidades|personnes|gens|people|personas|gente|états-unis|united states|us|american|américains?|estados unidos|américa latina|latinoamérica|afrique|africa|áfrica)(?![\p{L}\p{M}])/iu;
+  /(?<![\p{L}\p{M}])(pays|france|europe|européens?|européennes?|ue|public|citoyens|usagers|utilisateurs|patients|femmes|élèves|enseignants|professeurs|chercheurs|ménages|consommateurs|secteur|industrie|réseau|tout le monde|voyageurs|salariés|artistes|régulateurs|countries|country|european|citizens|users|patients|researchers|households|consumers|industry|sector|grids?|everyone|workers|governments|regulators|maintainers|developers|país|países|españa|europa|europeos?|ciudadanos|usuarios|pacientes|alumnos|estudiantes|investigadores|hogares|consumidores|industria|todos|administraciones|universidades|personnes|gens|people|personas|gente|women|mujeres|région|region|región|enfants|children|niños|familles|families|familias|états-unis|united states|us|american|américains?|estados unidos|américa latina|latinoamérica|afrique|africa|áfrica)(?![\p{L}\p{M}])/iu;
 // "La décision", "The deal": a sentence may open on the news itself.
 const EVENT_NOUN =
   /^(décision|sanction|amende|projet|accord|contrat|loi|mouvement|levée|annonce|affaire|mesure|decision|fine|project|deal|agreement|contract|law|ban|move|rule|announcement|decisión|multa|proyecto|acuerdo|contrato|ley|medida|sanción|anuncio)$/iu;
@@ -199,7 +199,7 @@ function opensOnUnknown(sentence: string, said: string): boolean {
 }
 // What it changes, costs or risks, beyond the connectives of STAKE.
 const STAKE_NOUN =
-  /(?<![\p{L}\p{M}])(problème|problem|problema|dépend\p{L}*|depend\p{L}*|souveraineté|sovereignty|soberanía|confiance|trust|confianza|vie privée|privacy|privacidad|menace|threat|amenaza|valeur|value|valor|handicap|recul|avantage|advantage|ventaja|équité|fairness|equidad|sécurité|security|seguridad|transparen\p{L}*|audit\p{L}*|démontre|demuestra|demonstrates|proves?|prouve|attrait|appeal|milestone|jalon|hito|tournant|turning point|reminder|rappelle|recordatorio|précédent|precedent|precedente|symbole|symbol|símbolo|historique|historic|histórico)(?![\p{L}\p{M}])/iu;
+  /(?<![\p{L}\p{M}])(problème|problem|problema|dépend\p{L}*|depend\p{L}*|souveraineté|sovereignty|soberanía|confiance|trust|confianza|vie privée|privacy|privacidad|menace|threat|amenaza|valeur|value|valor|handicap|recul|avantage|advantage|ventaja|équité|fairness|equidad|sécurité|security|seguridad|transparen\p{L}*|audit\p{L}*|démontre|demuestra|demonstrates|proves?|prouve|attrait|appeal|milestone|jalon|hito|tournant|turning point|reminder|rappelle|recordatorio|précédent|precedent|precedente|symbole|symbol|símbolo|historique|historic|histórico|importante?|majeur|major)(?![\p{L}\p{M}])/iu;
 const NEGATION = /(?<![\p{L}\p{M}])(ne|n[’']|pas|not|no|ni|nor|never|jamais|nunca|doesn[’']t|isn[’']t|don[’']t|won[’']t|can[’']t)(?![\p{L}\p{M}])/iu;
 const CONTRAST = /(?<![\p{L}\p{M}])(mais|but|pero|sino|instead|plutôt|rather|yet)(?![\p{L}\p{M}])/iu;
 // A pronoun that stands for something the previous sentence of the article named.
@@ -254,7 +254,8 @@ function whyScore(candidate: WhyCandidate, said: string): number {
   // "Reste à savoir si…" closes a hook better than it explains one.
   if (OPEN_QUESTION.test(text)) score -= 2.5;
   if (META.test(text)) score -= 2;
-  if (isDetail(text)) score -= 2;
+  // "Pour les 450 000 personnes sourdes du pays": a figure that counts who is concerned is the stake, not a detail.
+  if (isDetail(text) && !GENERAL_SUBJECT.test(text)) score -= 2;
   if (length(text) < 40) score -= 1;
   if (METHOD.test(text) && !STAKE.test(text)) score -= 1.5;
   score -= 3 * overlap(text, said);
