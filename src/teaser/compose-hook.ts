@@ -335,7 +335,8 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
 
   const explained = explain(fact);
   // A figure that leaves no room for the why is worth less than the title's names with one.
-  const chosen = explained.length < 2 && titleStates && fact !== titleStates && explain(titleStates).length >= 2 ? explain(titleStates) : explained;
+  const alternative = explained.length < 2 && titleStates && fact !== titleStates ? explain(titleStates) : undefined;
+  const chosen = alternative && alternative.length >= 2 ? alternative : explained;
   return { ...base, subject: `${title}\n${chosen[0]}`, sentences: chosen };
 
   function explain(fact: string): string[] {
