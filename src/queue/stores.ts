@@ -65,6 +65,8 @@ export interface ArticleLookup {
 export interface ArticleHistory {
   /** Whether the key or the link was seen for this feed (dedupe 'link': the link in any feed), whatever the outcome. */
   isKnown(article: ArticleRef, dedupe: 'feed' | 'link'): Promise<boolean>;
+  /** The articles isKnown would call unknown, in their order, asked at once: one round trip for a whole feed. */
+  unknownOf<T extends ArticleRef>(articles: readonly T[], dedupe: 'feed' | 'link'): Promise<T[]>;
   hasSeenFeed(feedId: string): Promise<boolean>;
   /** Durable as one batch, before it returns; also marks each feed as seen. */
   record(entries: ArticleRecord[]): Promise<void>;

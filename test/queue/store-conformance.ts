@@ -77,6 +77,43 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(await reopened.history.isKnown({ feedId: 'a', key: 'guid-1', canonicalLink: '' }, 'feed')).toBe(true);
       });
 
+      it('answers for a whole batch at once what isKnown answers for each: order kept, link dedupe across feeds, compacted jobs still known', async () => {
+        clock.set('2026-06-01T00:00:00.000Z');
+        const stores = await open();
+        expect(await stores.history.unknownOf([], 'feed')).toEqual([]);
+        await stores.history.record([
+          { feedId: 'a', key: 'guid-1', canonicalLink: 'https://x.org/1', outcome: 'baseline' },
+          { feedId: 'a', key: 'nolink', canonicalLink: '', outcome: 'queued' },
+        ]);
+        const archived = makeJob('a', 7, bsky, '2026-01-01T00:00:00.000Z', 'published');
+        const live = makeJob('a', 8, bsky, '2026-05-31T00:00:00.000Z');
+        await stores.jobs.add(archived);
+        await stores.jobs.add(live);
+        expect(await stores.jobs.compact(30 * 86_400_000)).toBe(1);
+        const batch = [
+          { feedId: 'a', key: 'new-1', canonicalLink: 'https://x.org/new-1', title: 'kept with its fields' },
+          { feedId: 'a', key: 'guid-1', canonicalLink: 'https://x.org/moved' },
+          { feedId: 'a', key: 'guid-changed', canonicalLink: 'https://x.org/1' },
+          { feedId: 'a', key: archived.articleKey, canonicalLink: '' },
+          { feedId: 'a', key: 'new-2', canonicalLink: '' },
+          { feedId: 'a', key: live.articleKey, canonicalLink: '' },
+          { feedId: 'b', key: 'guid-9', canonicalLink: 'https://x.org/1' },
+          { feedId: 'b', key: 'nolink-2', canonicalLink: '' },
+          { feedId: 'b', key: 'other', canonicalLink: archived.canonicalLink },
+        ];
+        const reopened = await open();
+        const byFeed = await reopened.history.unknownOf(batch, 'feed');
+        expect(byFeed.map((article) => article.key)).toEqual(['new-1', 'new-2', 'guid-9', 'nolink-2', 'other']);
+        expect(byFeed[0]).toBe(batch[0]);
+        expect((await reopened.history.unknownOf(batch, 'link')).map((article) => article.key)).toEqual(['new-1', 'new-2', 'nolink-2']);
+        for (const dedupe of ['feed', 'link'] as const) {
+          const unknown = new Set(await reopened.history.unknownOf(batch, dedupe));
+          for (const article of batch) expect(await reopened.history.isKnown(article, dedupe), `${article.feedId}/${article.key} ${dedupe}`).toBe(!unknown.has(article));
+        }
+        const dry = await open('dry-run');
+        expect(await dry.history.unknownOf(batch, 'link')).toEqual(batch);
+      });
+
       it('records seen feeds, even empty ones, and keeps live and dry-run apart', async () => {
         const stores = await open();
         expect(await stores.history.hasSeenFeed('empty')).toBe(false);
