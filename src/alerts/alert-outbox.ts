@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { createFileAtomic, isCode, readIfExists, writeFileAtomic } from '../queue/atomic-file.js';
+import { createFileAtomic, listIfExists, readIfExists, writeFileAtomic } from '../queue/atomic-file.js';
 import type { Alert } from './alert.js';
 
 /** One raised alert and, per destination, whether it went out; kept after sending so the same key is never raised twice. */
@@ -30,13 +30,7 @@ export interface AlertOutbox {
 export function fileOutbox(dir: string): AlertOutbox {
   const fileFor = (key: string) => path.join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 24)}.json`);
   const readAll = async (): Promise<OutboxEntry[]> => {
-    let names: string[];
-    try {
-      names = await fs.readdir(dir);
-    } catch (error) {
-      if (isCode(error, 'ENOENT')) return [];
-      throw error;
-    }
+    const names = await listIfExists(dir);
     const entries: OutboxEntry[] = [];
     for (const name of names.filter((n) => n.endsWith('.json'))) {
       const text = await readIfExists(path.join(dir, name));

@@ -5,6 +5,7 @@ import { dirMode, removeStrayTemps } from './atomic-file.js';
 import { pidIsDead } from './file-lock.js';
 import { openHistoryFile, type HistoryFile } from './file/history-file.js';
 import { openJobFiles, readJobs } from './file/job-files.js';
+import { fileHolders } from './file/lock-holders.js';
 import { openSessionFiles } from './file/session-files.js';
 import { openAccountFile, openFeedFile } from './file/state-files.js';
 import type { Stores, StoresOptions } from './stores.js';
@@ -30,6 +31,7 @@ export async function openFileStores(options: StoresOptions): Promise<Stores> {
     feeds: openFeedFile(dir, now),
     accounts: openAccountFile(dir, now),
     sessions: openSessionFiles(dir),
+    holders: () => fileHolders(dir, now()),
     async close() {},
   };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js';
 import type { Job } from './job.js';
 import { openStores } from './open-stores.js';
-import type { AccountState, FeedState, Stores } from './stores.js';
+import type { AccountState, FeedState, Holding, Stores } from './stores.js';
 
 /**
  * What the queue holds, read fresh on every call: for a process that only watches (the service, whose cycles run in
@@ -13,6 +13,7 @@ export interface QueueView {
   feedStates(): Promise<Record<string, FeedState>>;
   accountStates(): Promise<Record<string, AccountState>>;
   listJobs(): Promise<Job[]>;
+  holders(): Promise<Holding[]>;
   close(): Promise<void>;
 }
 
@@ -32,6 +33,7 @@ export function queueView(options: { dir: string; namespace: 'live' | 'dry-run';
     feedStates: async () => (await stores()).feeds.all(),
     accountStates: async () => (await stores()).accounts.all(),
     listJobs: async () => (await stores()).jobs.list(),
+    holders: async () => (await stores()).holders(),
     async close() {
       closed = true;
       const open = opening;

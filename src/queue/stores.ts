@@ -15,7 +15,19 @@ export interface Stores {
   readonly feeds: FeedStore;
   readonly accounts: AccountStore;
   readonly sessions: SessionStore;
+  /** The job claims, feed leases and account leases held now (not run out), by kind then id. */
+  holders(): Promise<Holding[]>;
   close(): Promise<void>;
+}
+
+/** What a worker holds: a job's claim, a feed's polling, an account's posting. */
+export interface Holding {
+  kind: 'job' | 'feed' | 'account';
+  id: string;
+  /** The holder: host:pid, or the name given in StoresOptions.worker. */
+  worker: string;
+  /** When the lease runs out unless its holder renews it. */
+  until: string;
 }
 
 export interface StoresOptions {
@@ -25,6 +37,8 @@ export interface StoresOptions {
   namespace: 'live' | 'dry-run';
   now?: () => Date;
   log?: Logger;
+  /** How this process's claims and leases are named in status (PostgreSQL); default host:pid. */
+  worker?: string;
 }
 
 export interface ArticleRef {

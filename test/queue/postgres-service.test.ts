@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
-import { cliPath, isolatedEnv, repoRoot } from '../support/run-cli.js';
+import { openPostgresStores } from '../../src/queue/postgres/postgres-stores.js';
+import { cliPath, isolatedEnv, repoRoot, runCli } from '../support/run-cli.js';
 import { describePostgres, testDatabaseUrl, testSchema } from '../support/postgres.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -13,7 +14,7 @@ afterEach(async () => {
 });
 
 /** `heraut run` on a PostgreSQL queue, with its health server on a free port. */
-async function startService(): Promise<{ child: ChildProcess; output: () => string; waitFor(pattern: RegExp): Promise<RegExpMatchArray>; exited: Promise<number | null> }> {
+async function startService(): Promise<{ url: string; config: string; child: ChildProcess; output: () => string; waitFor(pattern: RegExp): Promise<RegExpMatchArray>; exited: Promise<number | null> }> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'heraut-pg-service-'));
   cleanups.push(() => fs.rm(root, { recursive: true, force: true }));
   const { url, drop } = testSchema();
@@ -33,6 +34,8 @@ async function startService(): Promise<{ child: ChildProcess; output: () => stri
     await exited;
   });
   return {
+    url,
+    config,
     child,
     output: () => output,
     async waitFor(pattern) {
@@ -68,7 +71,7 @@ async function readHealth(url: string, times: number): Promise<void> {
 }
 
 describePostgres('heraut run on a PostgreSQL queue', () => {
-  it('serves every /healthz and /metrics read from one pool, opened again on reload and closed on stop', async () => {
+  it('serves every /healthz and /metrics read from one pool, opened again on reload and closed on stop; health, metrics and status name who holds what', async () => {
     const service = await startService();
     const [, url] = await service.waitFor(/"url":"(http:\/\/127\.0\.0\.1:\d+)\/healthz"/);
     const pid = service.child.pid!;
@@ -89,6 +92,28 @@ describePostgres('heraut run on a PostgreSQL queue', () => {
       reloaded = await connectionsOf(pid);
     }
     expect(reloaded).toBeLessThanOrEqual(4);
+
+    // Another worker (of a configuration with other feeds and accounts, so this service's cycles never take the same leases).
+    const other = await openPostgresStores({ location: service.url, namespace: 'dry-run', worker: 'host-a:1234' });
+    const feedLease = (await other.feeds.lease!('tech', { leaseMs: 600_000 }))!;
+    const accountLease = (await other.accounts.lock('xa', { leaseMs: 600_000 }))!;
+    const health = (await (await fetch(`${url}/healthz`)).json()) as { holders: Array<{ worker: string }> };
+    // This service's own cycle may hold its feed or account meanwhile.
+    expect(health.holders.filter((holding) => holding.worker === 'host-a:1234')).toEqual([
+      { kind: 'account', id: 'xa', worker: 'host-a:1234', until: expect.any(String) },
+      { kind: 'feed', id: 'tech', worker: 'host-a:1234', until: expect.any(String) },
+    ]);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain('heraut_leases_held{worker="host-a:1234",kind="feed"} 1');
+    expect(metrics).toContain('heraut_leases_held{worker="host-a:1234",kind="account"} 1');
+    const status = await runCli(['--config', service.config, 'status']);
+    expect(status.stdout).toMatch(/^  feed tech: polled by host-a:1234 \(lease until \d{4}-\d\d-\d\dT[\d:.]+Z\)$/m);
+    expect(status.stdout).toMatch(/^  account xa: posting by host-a:1234 \(lease until /m);
+    await feedLease.release();
+    await accountLease.release();
+    await other.close();
+    const released = JSON.parse((await runCli(['--config', service.config, 'status', '--json'])).stdout) as { holders: Array<{ worker: string }> };
+    expect(released.holders.filter((holding) => holding.worker === 'host-a:1234')).toEqual([]);
 
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);

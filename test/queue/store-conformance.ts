@@ -319,6 +319,28 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       });
     });
 
+    it('lists the claims and leases held now with their holder (host:pid) and end, not those released or run out', async () => {
+      const stores = await open();
+      const other = await open();
+      expect(await stores.holders()).toEqual([]);
+      const job = makeJob('blog', 1, bsky, '2026-03-01T00:00:00.000Z');
+      await stores.jobs.add(job);
+      const claim = (await stores.jobs.claim(job.id, { leaseMs: 60_000 }))!;
+      const lock = (await other.accounts.lock('bsky', { leaseMs: 120_000 }))!;
+      const me = `${os.hostname()}:${process.pid}`;
+      const until = (ms: number) => new Date(clock.now().getTime() + ms).toISOString();
+      await stores.feeds.put('blog', { consecutiveFailures: 0 });
+      expect(await other.holders()).toEqual([
+        { kind: 'account', id: 'bsky', worker: me, until: until(120_000) },
+        { kind: 'job', id: job.id, worker: me, until: until(60_000) },
+      ]);
+      clock.advance(61_000);
+      expect((await stores.holders()).map((holding) => holding.kind)).toEqual(['account']);
+      await lock.release();
+      await claim.release();
+      expect(await stores.holders()).toEqual([]);
+    });
+
     it('keeps sessions per key, and deletes them', async () => {
       const stores = await open();
       expect(await stores.sessions.read('bluesky-main')).toBeUndefined();
