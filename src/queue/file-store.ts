@@ -24,12 +24,13 @@ export async function openFileStores(options: StoresOptions): Promise<Stores> {
   for (const folder of [jobsDir, accountLocksDir]) await fs.mkdir(folder, { recursive: true, mode: dirMode });
   for (const folder of [dir, jobsDir, locksDir, accountLocksDir]) await removeStrayTemps(folder, pidIsDead);
   const history: HistoryFile = openHistoryFile({ dir, now, log, liveJobs: () => readJobs(jobsDir, log) });
+  const accounts = openAccountFile(dir, now);
   return {
     location: dir,
     history,
-    jobs: openJobFiles({ dir, now, log, history: () => history }),
+    jobs: openJobFiles({ dir, now, log, history: () => history, countPost: (post) => accounts.countPost(post) }),
     feeds: openFeedFile(dir, now),
-    accounts: openAccountFile(dir, now),
+    accounts,
     sessions: openSessionFiles(dir),
     holders: () => fileHolders(dir, now()),
     async close() {},

@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import type { SessionStore } from '../platforms/platform.js';
 import type { Teaser } from '../teaser/teaser.js';
+import type { PostCount } from './count-post.js';
 import type { Job, WaitReason } from './job.js';
 
 /**
@@ -133,8 +134,11 @@ export interface JobClaim {
   edit(account: string, teaser: Teaser): Promise<Job>;
   /** pending (or publishing left by a dead process) → publishing, one attempt more; saved before the platform is called. */
   publishing(account: string): Promise<Job>;
-  /** publishing → published. */
-  published(account: string, post: { id: string; url: string; at: Date }): Promise<Job>;
+  /**
+   * publishing → published. With `count`, the account's counters, last post time and hold change in the same durable
+   * step (counted once per post key): a worker killed at any point neither loses the post's count nor counts it twice.
+   */
+  published(account: string, post: { id: string; url: string; at: Date }, count?: PostCount): Promise<Job>;
   /** pending, publishing → failed for good, with a reason a person can act on. */
   failed(account: string, error: { code: string; message: string; at: Date }): Promise<Job>;
   /** publishing, pending → pending, not before `until`; `error` when an attempt failed. */

@@ -1,8 +1,9 @@
+import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { isHerautError } from '../../src/errors.js';
 import { openPostgresStores } from '../../src/queue/postgres/postgres-stores.js';
 import type { Stores } from '../../src/queue/stores.js';
-import { describePostgres, testSchema } from '../support/postgres.js';
+import { describePostgres, testDatabaseUrl, testSchema } from '../support/postgres.js';
 import { makeClock, makeJob } from './fixtures/queue-fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -117,6 +118,30 @@ describePostgres('PostgreSQL stores shared by several workers', () => {
     await claim.release();
     await account.release();
     expect(await a.holders()).toEqual([]);
+  });
+
+  it('commits a published target and its account count together: when counting fails, the target stays publishing', async () => {
+    const { a, b, url } = await twoWorkers();
+    const [job] = await addJobs(a, 1);
+    const claim = (await a.jobs.claim(job!.id))!;
+    await claim.publishing('xa');
+    const schema = new URL(url).searchParams.get('schema')!;
+    const admin = new pg.Client({ connectionString: testDatabaseUrl });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE FUNCTION "${schema}".refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$`);
+      await admin.query(`CREATE TRIGGER refuse BEFORE INSERT ON "${schema}".heraut_account_counters FOR EACH ROW EXECUTE FUNCTION "${schema}".refuse()`);
+      await expect(claim.published('xa', { id: 'p1', url: 'https://x.example/p1', at: new Date() }, { day: '2026-03-02', month: '2026-03', spentUsd: 0.01 })).rejects.toThrow(/disk full/);
+      expect((await b.jobs.get(job!.id))!.targets.xa!.state).toBe('publishing');
+      expect(await b.accounts.get('xa')).toEqual({ postsByDay: {}, spentByMonth: {} });
+      await admin.query(`DROP TRIGGER refuse ON "${schema}".heraut_account_counters`);
+    } finally {
+      await admin.end();
+    }
+    await claim.published('xa', { id: 'p1', url: 'https://x.example/p1', at: new Date('2026-03-02T08:00:00.000Z') }, { day: '2026-03-02', month: '2026-03', spentUsd: 0.01 });
+    expect(await b.accounts.get('xa')).toMatchObject({ postsByDay: { '2026-03-02': 1 }, spentByMonth: { '2026-03': 0.01 }, lastPostAt: '2026-03-02T08:00:00.000Z' });
+    expect((await b.jobs.get(job!.id))!.targets.xa!.state).toBe('published');
+    await claim.release();
   });
 
   it('shares sessions between workers, and keeps live and dry-run apart', async () => {

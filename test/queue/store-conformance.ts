@@ -214,6 +214,47 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         });
       }
 
+      it('published with a count adds the post to its account in the same step, once per post key; a lost claim counts nothing', async () => {
+        const stores = await open();
+        const other = await open();
+        const count = { day: '2026-03-01', month: '2026-03', spentUsd: 0.25 };
+        await stores.accounts.put('bsky', { postsByDay: { '2026-03-01': 2 }, spentByMonth: {}, lastPostAt: '2026-03-01T09:00:00.000Z', holdReason: 'rate-limit', holdUntil: '2026-03-01T11:00:00.000Z' });
+        const publish = async (job: ReturnType<typeof makeJob>, postAt: Date) => {
+          await stores.jobs.add(job);
+          const claim = (await stores.jobs.claim(job.id))!;
+          await claim.publishing('bsky');
+          await claim.published('bsky', { id: `${job.id}-post`, url: 'https://social.example/p', at: postAt }, count);
+          await claim.release();
+        };
+        const first = makeJob('blog', 1, bsky, '2026-03-01T00:00:00.000Z');
+        await publish(first, at);
+        const counted = await other.accounts.get('bsky');
+        expect(counted).toMatchObject({ postsByDay: { '2026-03-01': 3 }, spentByMonth: { '2026-03': 0.25 }, lastPostAt: at.toISOString() });
+        expect(counted.recentPostKeys).toEqual([first.targets.bsky!.postKey]);
+        expect(counted).not.toHaveProperty('holdReason');
+        expect(counted).not.toHaveProperty('holdUntil');
+        expect((await other.jobs.get(first.id))!.targets.bsky!.state).toBe('published');
+
+        // The same post settled again (its worker died after counting it): not counted twice; an earlier time never moves lastPostAt back.
+        const again = makeJob('blog', 2, bsky, '2026-03-01T00:00:00.000Z');
+        again.targets.bsky!.postKey = first.targets.bsky!.postKey;
+        await publish(again, new Date('2026-03-01T08:00:00.000Z'));
+        expect(await other.accounts.get('bsky')).toMatchObject({ postsByDay: { '2026-03-01': 3 }, spentByMonth: { '2026-03': 0.25 }, lastPostAt: at.toISOString() });
+        expect((await other.jobs.get(again.id))!.targets.bsky!.state).toBe('published');
+
+        const late = makeJob('blog', 3, bsky, '2026-03-01T00:00:00.000Z');
+        await stores.jobs.add(late);
+        const lost = (await stores.jobs.claim(late.id, { leaseMs: 60_000 }))!;
+        await lost.publishing('bsky');
+        clock.advance(61_000);
+        const taken = (await other.jobs.claim(late.id))!;
+        await expect(lost.published('bsky', { id: 'p', url: 'https://social.example/p', at }, count)).rejects.toMatchObject({ code: 'queue-busy' });
+        expect((await other.accounts.get('bsky')).postsByDay).toEqual({ '2026-03-01': 3 });
+        await taken.published('bsky', { id: 'p', url: 'https://social.example/p', at: clock.now() }, { ...count, spentUsd: 0 });
+        expect(await other.accounts.get('bsky')).toMatchObject({ postsByDay: { '2026-03-01': 4 }, spentByMonth: { '2026-03': 0.25 }, lastPostAt: clock.now().toISOString() });
+        await taken.release();
+      });
+
       it('refuses a transition on a target the job does not have', async () => {
         const stores = await open();
         const job = makeJob('blog', 1, bsky, '2026-03-01T00:00:00.000Z');

@@ -10,3 +10,6 @@ export interface Scope {
   /** The database without its password, for messages. */
   location: string;
 }
+
+/** The pool, or one connection inside a transaction. */
+export type Queryable = Pick<pg.Pool, 'query'>;
