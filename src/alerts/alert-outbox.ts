@@ -15,7 +15,7 @@ export interface OutboxEntry {
   lastError?: string;
 }
 
-/** Alerts waiting to go out, kept in files so that a cycle that exits, crashes or runs on another process loses none. */
+/** Alerts waiting to go out, kept in files (or the queue's database) so that a cycle that exits, crashes or runs on another process loses none. */
 export interface AlertOutbox {
   /** Records the alert unless its key was raised before; true when it is new. */
   add(entry: OutboxEntry): Promise<boolean>;
@@ -25,6 +25,8 @@ export interface AlertOutbox {
   resolve(key: string): Promise<void>;
   /** Forgets sent or abandoned entries older than `before`, so the folder stays small. */
   prune(before: number): Promise<void>;
+  /** Frees what the outbox holds open (a database connection). */
+  close?(): Promise<void>;
 }
 
 export function fileOutbox(dir: string): AlertOutbox {

@@ -38,6 +38,7 @@ async function reportCrash(loaded: LoadedConfig, log: Logger, pid: number | unde
   const alerts = alertsFor(loaded, log);
   await alerts.raise({ kind: 'worker-crashed', key: `worker-crashed:${pid}:${Date.now()}`, subject: `cycle ${pid ?? '?'}`, message: `a heraut cycle (pid ${pid ?? '?'}) ended abnormally (${how}); the next cycle settles what it left.`, fix: 'If this repeats, look at the service log around that time and report the error.' });
   await alerts.flush();
+  await alerts.close();
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Logger } from '../../log.js';
 import { inTransaction, quoteIdent, type PostgresTarget } from './connect-postgres.js';
 import { sql as initial } from './migrations/0001-initial.js';
 import { sql as claimedJobs } from './migrations/0002-claimed-jobs.js';
+import { sql as alertOutbox } from './migrations/0003-alert-outbox.js';
 
 export interface Migration {
   version: number;
@@ -15,6 +16,7 @@ export interface Migration {
 export const migrations: Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'claimed-jobs', sql: claimedJobs },
+  { version: 3, name: 'alert-outbox', sql: alertOutbox },
 ];
 
 /**
