@@ -18,7 +18,7 @@ export interface CountedPost extends PostCount {
   at: string;
 }
 
-/** Money to the cent's ten-thousandth, as the database keeps it (numeric(14, 6)). */
+/** Money to a millionth of a dollar, as the database keeps it (numeric(14, 6)). */
 export function roundMoney(value: number): number {
   return Math.round(value * 1_000_000) / 1_000_000;
 }
