@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { createFileAtomic, isCode, readIfExists, writeFileAtomic } from '../queue/atomic-file.js';
+import { createFileAtomic, listIfExists, readIfExists, writeFileAtomic } from '../queue/atomic-file.js';
 import type { Alert } from './alert.js';
 
 /** One raised alert and, per destination, whether it went out; kept after sending so the same key is never raised twice. */
@@ -15,7 +15,7 @@ export interface OutboxEntry {
   lastError?: string;
 }
 
-/** Alerts waiting to go out, kept in files so that a cycle that exits, crashes or runs on another process loses none. */
+/** Alerts waiting to go out, kept in files (or the queue's database) so that a cycle that exits, crashes or runs on another process loses none. */
 export interface AlertOutbox {
   /** Records the alert unless its key was raised before; true when it is new. */
   add(entry: OutboxEntry): Promise<boolean>;
@@ -25,18 +25,14 @@ export interface AlertOutbox {
   resolve(key: string): Promise<void>;
   /** Forgets sent or abandoned entries older than `before`, so the folder stays small. */
   prune(before: number): Promise<void>;
+  /** Frees what the outbox holds open (a database connection). */
+  close?(): Promise<void>;
 }
 
 export function fileOutbox(dir: string): AlertOutbox {
   const fileFor = (key: string) => path.join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 24)}.json`);
   const readAll = async (): Promise<OutboxEntry[]> => {
-    let names: string[];
-    try {
-      names = await fs.readdir(dir);
-    } catch (error) {
-      if (isCode(error, 'ENOENT')) return [];
-      throw error;
-    }
+    const names = await listIfExists(dir);
     const entries: OutboxEntry[] = [];
     for (const name of names.filter((n) => n.endsWith('.json'))) {
       const text = await readIfExists(path.join(dir, name));

@@ -7,6 +7,7 @@ import { scrubSecrets } from '../log.js';
 import { backoffDelay } from '../net/backoff.js';
 import type { Alert } from './alert.js';
 import { type AlertOutbox, fileOutbox, maxAttempts } from './alert-outbox.js';
+import { postgresOutbox } from './postgres-outbox.js';
 import { sendAlert } from './send-alert.js';
 
 export interface Alerts {
@@ -16,6 +17,7 @@ export interface Alerts {
   resolve(key: string): Promise<void>;
   /** Sends what is due, each destination at most once per call; bounded by the destinations' timeout. */
   flush(): Promise<{ sent: number; failed: number }>;
+  close(): Promise<void>;
 }
 
 export interface AlertsOptions {
@@ -30,9 +32,10 @@ const retryBaseMs = 60_000;
 const retryMaxMs = 6 * 3_600_000;
 const keepMs = 30 * 86_400_000;
 
-/** The alerts of a configuration, kept in its queue folder; a dry run alerts no one. */
+/** The alerts of a configuration, kept beside its queue (its folder, or its database for every worker); a dry run alerts no one. */
 export function alertsFor(loaded: LoadedConfig, log: Logger, now?: () => number): Alerts {
-  return createAlerts({ destinations: loaded.config.dryRun ? [] : loaded.config.alerts, outbox: fileOutbox(path.join(loaded.queueDir, 'alerts')), log, now });
+  const outbox = loaded.queueUrl ? postgresOutbox(loaded.queueUrl, log) : fileOutbox(path.join(loaded.queueDir, 'alerts'));
+  return createAlerts({ destinations: loaded.config.dryRun ? [] : loaded.config.alerts, outbox, log, now });
 }
 
 export function createAlerts(options: AlertsOptions): Alerts {
@@ -85,6 +88,9 @@ export function createAlerts(options: AlertsOptions): Alerts {
       }
       await outbox.prune(now() - keepMs).catch(() => undefined);
       return { sent, failed };
+    },
+    async close() {
+      await outbox.close?.().catch((error: unknown) => log.warn({ reason: scrubSecrets(errorMessage(error)) }, 'alert outbox could not be closed'));
     },
   };
 }

@@ -5,10 +5,11 @@ import type { Logger } from '../log.js';
 import type { PostRequest, PostResult, Publisher } from '../platforms/platform.js';
 import { postPrice } from '../platforms/registry.js';
 import type { Job, JobTarget, TargetState, WaitReason } from '../queue/job.js';
+import { countPost } from '../queue/count-post.js';
 import type { AccountLock, AccountState, JobClaim, Stores } from '../queue/stores.js';
 import { decideFailure } from './decide-failure.js';
 import { dayKey, monthKey } from './pace.js';
-import { roundMoney, waitFor, type Wait } from './wait-for.js';
+import { waitFor, type Wait } from './wait-for.js';
 
 export interface DeliverOptions {
   stores: Stores;
@@ -41,8 +42,6 @@ export interface DeliveryOutcome {
   waitUntil?: string;
   waitReason?: WaitReason;
 }
-
-const recentPostKeysKept = 50;
 
 interface AccountTurn {
   lock?: AccountLock;
@@ -141,22 +140,6 @@ export async function deliverJobs(options: DeliverOptions): Promise<DeliveryOutc
     }
   }
 
-  async function countPost(account: string, config: Account, turn: AccountTurn, postKey: string, at: Date): Promise<void> {
-    const { state } = turn;
-    if (!state.recentPostKeys?.includes(postKey)) {
-      const day = dayKey(at, timezone);
-      const month = monthKey(at, timezone);
-      state.postsByDay[day] = (state.postsByDay[day] ?? 0) + 1;
-      const price = postPrice(config);
-      if (price > 0) state.spentByMonth[month] = roundMoney((state.spentByMonth[month] ?? 0) + price);
-      state.recentPostKeys = [...(state.recentPostKeys ?? []), postKey].slice(-recentPostKeysKept);
-    }
-    state.lastPostAt = at.toISOString();
-    delete state.holdReason;
-    delete state.holdUntil;
-    await stores.accounts.put(account, state);
-  }
-
   async function publishTarget(claim: JobClaim, account: string, config: Account, turn: AccountTurn, publisher: Publisher): Promise<void> {
     const targetLog = log.child({ jobId: claim.job.id, account });
     if (claim.job.targets[account]!.state === 'publishing') targetLog.info({ postKey: claim.job.targets[account]!.postKey }, 'settling a post left publishing');
@@ -172,9 +155,10 @@ export async function deliverJobs(options: DeliverOptions): Promise<DeliveryOutc
     }
     const at = now();
     if (result) {
-      // The account is saved first: a crash between the two saves can only over-count spending, never under-count it.
-      await countPost(account, config, turn, target.postKey, at);
-      await claim.published(account, { id: result.id, url: result.url, at });
+      // The store counts the post in the step that marks it published, once per post key; the turn's copy follows, for pacing.
+      const count = { day: dayKey(at, timezone), month: monthKey(at, timezone), spentUsd: postPrice(config) };
+      await claim.published(account, { id: result.id, url: result.url, at }, count);
+      turn.state = countPost(turn.state, { ...count, account, postKey: target.postKey, at: at.toISOString() });
       await options.alerts?.resolve(`account-attention:${account}`);
       targetLog.info({ postUrl: result.url, alreadyPosted: result.alreadyPosted ?? false }, 'published');
       return;

@@ -3,6 +3,7 @@ import { monthlyBudget, postPrice } from '../platforms/registry.js';
 import type { Job, JobTarget, WaitReason } from '../queue/job.js';
 import type { AccountState } from '../queue/stores.js';
 import { monthKey, nextAllowedAt, nextMonthStart } from './pace.js';
+import { roundMoney } from '../queue/count-post.js';
 
 export interface Wait {
   reason: WaitReason;
@@ -12,10 +13,6 @@ export interface Wait {
 
 /** Waits that come from the account's situation; they are worked out afresh each time, the stored notBefore is only for status. */
 const recomputed = new Set<WaitReason>(['gap', 'slot', 'max-per-day', 'budget', 'attention', 'busy', 'no-account', 'no-publisher']);
-
-export function roundMoney(value: number): number {
-  return Math.round(value * 1_000_000) / 1_000_000;
-}
 
 export interface WaitInput {
   job: Job;

@@ -108,6 +108,16 @@ export async function readIfExists(file: string): Promise<string | undefined> {
   }
 }
 
+/** The names in a folder; none when it does not exist (yet). */
+export async function listIfExists(dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir);
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return [];
+    throw error;
+  }
+}
+
 export function isCode(error: unknown, ...codes: string[]): boolean {
   return typeof error === 'object' && error !== null && codes.includes((error as NodeJS.ErrnoException).code ?? '');
 }

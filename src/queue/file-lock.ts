@@ -57,6 +57,13 @@ async function readLock(file: string): Promise<{ exists: boolean; info?: LockInf
   return { exists: text !== undefined, info: parseLock(text) };
 }
 
+/** Who holds `file` and until when, or undefined when it is free or stale. */
+export async function lockHolder(file: string, now: Date): Promise<{ worker: string; until: string } | undefined> {
+  const { info } = await readLock(file);
+  if (!info || isStale(info, now)) return undefined;
+  return { worker: `${info.hostname}:${info.pid}`, until: new Date(Date.parse(info.at) + (info.leaseMs ?? lockStaleAfterMs)).toISOString() };
+}
+
 /** Exclusive create of the lock file with its whole content, so no one ever reads a half-written lock. */
 function createLock(file: string, info: LockInfo): Promise<boolean> {
   return createFileAtomic(file, JSON.stringify(info), { durable: false });

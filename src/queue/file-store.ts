@@ -5,6 +5,7 @@ import { dirMode, removeStrayTemps } from './atomic-file.js';
 import { pidIsDead } from './file-lock.js';
 import { openHistoryFile, type HistoryFile } from './file/history-file.js';
 import { openJobFiles, readJobs } from './file/job-files.js';
+import { fileHolders } from './file/lock-holders.js';
 import { openSessionFiles } from './file/session-files.js';
 import { openAccountFile, openFeedFile } from './file/state-files.js';
 import type { Stores, StoresOptions } from './stores.js';
@@ -23,13 +24,15 @@ export async function openFileStores(options: StoresOptions): Promise<Stores> {
   for (const folder of [jobsDir, accountLocksDir]) await fs.mkdir(folder, { recursive: true, mode: dirMode });
   for (const folder of [dir, jobsDir, locksDir, accountLocksDir]) await removeStrayTemps(folder, pidIsDead);
   const history: HistoryFile = openHistoryFile({ dir, now, log, liveJobs: () => readJobs(jobsDir, log) });
+  const accounts = openAccountFile(dir, now);
   return {
     location: dir,
     history,
-    jobs: openJobFiles({ dir, now, log, history: () => history }),
+    jobs: openJobFiles({ dir, now, log, history: () => history, countPost: (post) => accounts.countPost(post) }),
     feeds: openFeedFile(dir, now),
-    accounts: openAccountFile(dir, now),
+    accounts,
     sessions: openSessionFiles(dir),
+    holders: () => fileHolders(dir, now()),
     async close() {},
   };
 }

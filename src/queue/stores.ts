@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import type { SessionStore } from '../platforms/platform.js';
 import type { Teaser } from '../teaser/teaser.js';
+import type { PostCount } from './count-post.js';
 import type { Job, WaitReason } from './job.js';
 
 /**
@@ -15,7 +16,19 @@ export interface Stores {
   readonly feeds: FeedStore;
   readonly accounts: AccountStore;
   readonly sessions: SessionStore;
+  /** The job claims, feed leases and account leases held now (not run out), by kind then id. */
+  holders(): Promise<Holding[]>;
   close(): Promise<void>;
+}
+
+/** What a worker holds: a job's claim, a feed's polling, an account's posting. */
+export interface Holding {
+  kind: 'job' | 'feed' | 'account';
+  id: string;
+  /** The holder: host:pid, or the name given in StoresOptions.worker. */
+  worker: string;
+  /** When the lease runs out unless its holder renews it. */
+  until: string;
 }
 
 export interface StoresOptions {
@@ -25,6 +38,8 @@ export interface StoresOptions {
   namespace: 'live' | 'dry-run';
   now?: () => Date;
   log?: Logger;
+  /** How this process's claims and leases are named in status (PostgreSQL); default host:pid. */
+  worker?: string;
 }
 
 export interface ArticleRef {
@@ -65,6 +80,8 @@ export interface ArticleLookup {
 export interface ArticleHistory {
   /** Whether the key or the link was seen for this feed (dedupe 'link': the link in any feed), whatever the outcome. */
   isKnown(article: ArticleRef, dedupe: 'feed' | 'link'): Promise<boolean>;
+  /** The articles isKnown would call unknown, in their order, asked at once: one round trip for a whole feed. */
+  unknownOf<T extends ArticleRef>(articles: readonly T[], dedupe: 'feed' | 'link'): Promise<T[]>;
   hasSeenFeed(feedId: string): Promise<boolean>;
   /** Durable as one batch, before it returns; also marks each feed as seen. */
   record(entries: ArticleRecord[]): Promise<void>;
@@ -117,8 +134,11 @@ export interface JobClaim {
   edit(account: string, teaser: Teaser): Promise<Job>;
   /** pending (or publishing left by a dead process) → publishing, one attempt more; saved before the platform is called. */
   publishing(account: string): Promise<Job>;
-  /** publishing → published. */
-  published(account: string, post: { id: string; url: string; at: Date }): Promise<Job>;
+  /**
+   * publishing → published. With `count`, the account's counters, last post time and hold change in the same durable
+   * step (counted once per post key): a worker killed at any point neither loses the post's count nor counts it twice.
+   */
+  published(account: string, post: { id: string; url: string; at: Date }, count?: PostCount): Promise<Job>;
   /** pending, publishing → failed for good, with a reason a person can act on. */
   failed(account: string, error: { code: string; message: string; at: Date }): Promise<Job>;
   /** publishing, pending → pending, not before `until`; `error` when an attempt failed. */

@@ -1,5 +1,6 @@
 import { HerautError } from '../errors.js';
 import type { Teaser } from '../teaser/teaser.js';
+import type { CountedPost } from './count-post.js';
 import type { Job, JobTarget, TargetState } from './job.js';
 import type { JobClaim, WaitInput } from './stores.js';
 
@@ -100,16 +101,16 @@ export interface Lease {
 
 /**
  * A claim over any store: each transition is checked, then the lease renewed (a holder that lost it writes nothing),
- * then the job saved. Stores supply how a job is saved and how their lease works.
+ * then the job saved, with the post's count when it was published. Stores supply how a job is saved and how their lease works.
  */
-export function claimedJob(job: Job, lease: Lease, save: (job: Job) => Promise<void>): JobClaim {
+export function claimedJob(job: Job, lease: Lease, save: (job: Job, counted?: CountedPost) => Promise<void>): JobClaim {
   let current = job;
-  async function apply(account: string, transition: Transition): Promise<Job> {
+  async function apply(account: string, transition: Transition, counted?: CountedPost): Promise<Job> {
     const next = applyTransition(current, account, transition);
     if (!(await lease.renew())) {
       throw new HerautError('queue-busy', `another heraut process took over job "${job.id}" (this one was thought dead); run one heraut per queue, or give it more time`);
     }
-    await save(next);
+    await save(next, counted);
     current = next;
     return next;
   }
@@ -122,7 +123,11 @@ export function claimedJob(job: Job, lease: Lease, save: (job: Job) => Promise<v
     retry: (account) => apply(account, { name: 'retry' }),
     edit: (account, teaser) => apply(account, { name: 'edit', teaser }),
     publishing: (account) => apply(account, { name: 'publishing' }),
-    published: (account, post) => apply(account, { name: 'published', post }),
+    published(account, post, count) {
+      const target = current.targets[account];
+      const counted = count && target ? { ...count, account: target.account, postKey: target.postKey, at: post.at.toISOString() } : undefined;
+      return apply(account, { name: 'published', post }, counted);
+    },
     failed: (account, error) => apply(account, { name: 'failed', error }),
     postpone: (account, wait, error) => apply(account, { name: 'postpone', wait, error }),
     renew: () => lease.renew(),

@@ -55,6 +55,16 @@ export function createMetrics(service: WatchedService): ServiceMetrics {
       for (const name of Object.keys(service.config().accounts)) this.set({ account: name }, states[name]?.spentByMonth?.[month] ?? 0);
     },
   });
+  new Gauge({
+    name: 'heraut_leases_held',
+    help: 'Job claims, feed polls and account posting leases held now, per worker (host:pid)',
+    labelNames: ['worker', 'kind'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const holding of await service.view().holders()) this.inc({ worker: holding.worker, kind: holding.kind });
+    },
+  });
   return {
     registry,
     recordPoll(outcome) {
@@ -105,7 +115,7 @@ export async function startHealthServer(options: { host: string; port: number; m
       return;
     }
     const answer = url.pathname === '/healthz'
-      ? healthProblems(options.service).then((problems) => ({ status: problems.length === 0 ? 200 : 503, type: 'application/json', body: JSON.stringify({ ok: problems.length === 0, problems }) }))
+      ? Promise.all([healthProblems(options.service), options.service.view().holders()]).then(([problems, holders]) => ({ status: problems.length === 0 ? 200 : 503, type: 'application/json', body: JSON.stringify({ ok: problems.length === 0, problems, holders }) }))
       : url.pathname === '/metrics'
         ? options.metrics.registry.metrics().then((body) => ({ status: 200, type: options.metrics.registry.contentType, body }))
         : Promise.resolve({ status: 404, type: 'text/plain', body: 'not found' });

@@ -95,9 +95,7 @@ async function takeNewArticles(runtime: Runtime, feed: FeedConfig, articles: Art
   const { history, jobs } = runtime.stores;
   const log = runtime.log.child({ feed: feed.id });
   const firstTime = !(await history.hasSeenFeed(feed.id));
-  const fresh: Article[] = [];
-  for (const article of articles) if (!(await history.isKnown(article, feed.dedupe))) fresh.push(article);
-  const unique = dedupeWithin(fresh);
+  const unique = dedupeWithin(await history.unknownOf(articles, feed.dedupe));
   let toPost = unique;
   const records: ArticleRecord[] = [];
   const recordAs = (article: Article, outcome: ArticleRecord['outcome']) => records.push({ feedId: feed.id, key: article.key, canonicalLink: article.canonicalLink, outcome });
@@ -166,11 +164,8 @@ const feedFailuresBeforeAlert = 3;
 /** Items the parser set aside (too deep, too large, unreadable) are recorded once, with their reason, so status shows them. */
 async function recordRejected(runtime: Runtime, feed: FeedConfig, rejected: RejectedItem[]): Promise<number> {
   const { history } = runtime.stores;
-  const records: ArticleRecord[] = [];
-  for (const item of rejected) {
-    const ref = { feedId: feed.id, key: `rejected:${item.link ?? item.reason}`, canonicalLink: item.link ?? `rejected:${item.reason}` };
-    if (!(await history.isKnown(ref, 'feed'))) records.push({ ...ref, outcome: 'failed', reason: item.reason, link: item.link ?? feed.url });
-  }
+  const candidates = rejected.map((item): ArticleRecord => ({ feedId: feed.id, key: `rejected:${item.link ?? item.reason}`, canonicalLink: item.link ?? `rejected:${item.reason}`, outcome: 'failed', reason: item.reason, link: item.link ?? feed.url }));
+  const records = await history.unknownOf(candidates, 'feed');
   if (records.length > 0) await history.record(records);
   return records.length;
 }

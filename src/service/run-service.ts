@@ -38,6 +38,7 @@ async function reportCrash(loaded: LoadedConfig, log: Logger, pid: number | unde
   const alerts = alertsFor(loaded, log);
   await alerts.raise({ kind: 'worker-crashed', key: `worker-crashed:${pid}:${Date.now()}`, subject: `cycle ${pid ?? '?'}`, message: `a heraut cycle (pid ${pid ?? '?'}) ended abnormally (${how}); the next cycle settles what it left.`, fix: 'If this repeats, look at the service log around that time and report the error.' });
   await alerts.flush();
+  await alerts.close();
 }
 
 /**
@@ -51,9 +52,12 @@ export async function runService(options: ServiceOptions): Promise<void> {
   let loaded = options.loaded;
   const children = new Set<CycleChild>();
   let tasks: Array<{ stop(): void }> = [];
+  // One view per loaded configuration: on PostgreSQL every health read then shares one pool.
+  const viewOf = (config: LoadedConfig) => queueView({ dir: config.queueUrl ?? config.queueDir, namespace: config.config.dryRun ? 'dry-run' : 'live', log });
+  let view = viewOf(loaded);
   const watched: WatchedService = {
     config: () => loaded.config,
-    view: () => queueView({ dir: loaded.queueUrl ?? loaded.queueDir, namespace: loaded.config.dryRun ? 'dry-run' : 'live', log }),
+    view: () => view,
     now: () => new Date(),
     startedAt: new Date(),
   };
@@ -136,6 +140,9 @@ export async function runService(options: ServiceOptions): Promise<void> {
     if (!options.reload || signal.aborted) return;
     try {
       loaded = options.reload();
+      const previous = view;
+      view = viewOf(loaded);
+      void previous.close().catch((error: unknown) => log.warn({ err: errorMessage(error) }, 'could not close the previous queue view'));
       log.info({ config: loaded.file }, 'configuration reloaded');
       schedule();
     } catch (error) {
@@ -154,6 +161,7 @@ export async function runService(options: ServiceOptions): Promise<void> {
   log.info({ running: children.size }, 'stopping: letting running cycles finish');
   await stopChildren(children);
   await new Promise((resolve) => (health ? health.close(resolve) : resolve(undefined)));
+  await view.close().catch((error: unknown) => log.warn({ err: errorMessage(error) }, 'could not close the queue view'));
 }
 
 /** Asks each cycle to stop (it finishes an in-flight post), and kills what is still running after the grace period. */

@@ -59,6 +59,7 @@ export async function createRuntime(loaded: LoadedConfig, options: RuntimeOption
     async close() {
       const all = await Promise.allSettled(publishers.values());
       await Promise.allSettled(all.map((result) => (result.status === 'fulfilled' ? result.value.close?.() : undefined)));
+      await alerts.close();
       await stores.close();
     },
   };

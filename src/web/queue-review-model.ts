@@ -19,7 +19,7 @@ export function queueReviewModel(options: { loaded: LoadedConfig; log: Logger; n
   const { loaded, log } = options;
   const { config } = loaded;
   const now = options.now ?? (() => new Date());
-  const view = queueView({ dir: loaded.queueDir, namespace: config.dryRun ? 'dry-run' : 'live', log });
+  const view = queueView({ dir: loaded.queueUrl ?? loaded.queueDir, namespace: config.dryRun ? 'dry-run' : 'live', log });
   // The link and platform of each listed target, so that measuring a draft while it is typed reads no file.
   const known = new Map<string, Pick<JobTarget, 'platform' | 'teaser'>>();
 

@@ -38,7 +38,7 @@ describePostgres('PostgreSQL schema and migrations', () => {
     cleanups.push(() => db.pool.end());
     const tables = await db.pool.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [name]);
     expect(tables.rows.map((row) => row.table_name)).toEqual([
-      'heraut_account_counters', 'heraut_accounts', 'heraut_counted_posts', 'heraut_feeds', 'heraut_history', 'heraut_job_targets', 'heraut_jobs', 'heraut_meta', 'heraut_migrations', 'heraut_sessions',
+      'heraut_account_counters', 'heraut_accounts', 'heraut_alert_outbox', 'heraut_counted_posts', 'heraut_feeds', 'heraut_history', 'heraut_job_targets', 'heraut_jobs', 'heraut_meta', 'heraut_migrations', 'heraut_sessions',
     ]);
     expect(await migrateSchema(db.pool, db.target)).toEqual([]);
   });

@@ -1,8 +1,9 @@
+import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { isHerautError } from '../../src/errors.js';
 import { openPostgresStores } from '../../src/queue/postgres/postgres-stores.js';
 import type { Stores } from '../../src/queue/stores.js';
-import { describePostgres, testSchema } from '../support/postgres.js';
+import { describePostgres, testDatabaseUrl, testSchema } from '../support/postgres.js';
 import { makeClock, makeJob } from './fixtures/queue-fixtures.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -15,12 +16,12 @@ async function twoWorkers(namespaces: ['live' | 'dry-run', 'live' | 'dry-run'] =
   const { url, drop } = testSchema();
   cleanups.push(drop);
   const clock = makeClock();
-  const open = async (namespace: 'live' | 'dry-run') => {
-    const stores = await openPostgresStores({ location: url, namespace, now: clock.now });
+  const open = async (namespace: 'live' | 'dry-run', worker: string) => {
+    const stores = await openPostgresStores({ location: url, namespace, now: clock.now, worker });
     cleanups.push(() => stores.close());
     return stores;
   };
-  const [a, b] = [await open(namespaces[0]), await open(namespaces[1])];
+  const [a, b] = [await open(namespaces[0], 'host-a:1234'), await open(namespaces[1], 'host-b:5678')];
   return { a, b, clock, url };
 }
 
@@ -91,6 +92,56 @@ describePostgres('PostgreSQL stores shared by several workers', () => {
     clock.advance(30_001);
     expect(await a.feeds.lease!('blog')).toBeDefined();
     expect(await next.renew()).toBe(false);
+  });
+
+  it('tells which worker holds which job claim, feed lease and account lease, until when, and forgets what ran out or was released', async () => {
+    const { a, b, clock } = await twoWorkers();
+    const [first, second] = await addJobs(a, 2);
+    const claim = (await a.jobs.claim(first!.id, { leaseMs: 60_000 }))!;
+    const feed = (await b.feeds.lease!('tech', { leaseMs: 120_000 }))!;
+    const account = (await b.accounts.lock('xa', { leaseMs: 30_000 }))!;
+    const at = (ms: number) => new Date(clock.now().getTime() + ms).toISOString();
+    const expected = [
+      { kind: 'account', id: 'xa', worker: 'host-b:5678', until: at(30_000) },
+      { kind: 'feed', id: 'tech', worker: 'host-b:5678', until: at(120_000) },
+      { kind: 'job', id: first!.id, worker: 'host-a:1234', until: at(60_000) },
+    ];
+    expect(await a.holders()).toEqual(expected);
+    expect(await b.holders()).toEqual(expected);
+    clock.advance(40_000);
+    await feed.release();
+    expect(await b.holders()).toEqual([expected[2]]);
+    clock.advance(30_000);
+    const other = (await b.jobs.claim(second!.id))!;
+    expect((await a.holders()).map((h) => [h.id, h.worker])).toEqual([[second!.id, 'host-b:5678']]);
+    await other.release();
+    await claim.release();
+    await account.release();
+    expect(await a.holders()).toEqual([]);
+  });
+
+  it('commits a published target and its account count together: when counting fails, the target stays publishing', async () => {
+    const { a, b, url } = await twoWorkers();
+    const [job] = await addJobs(a, 1);
+    const claim = (await a.jobs.claim(job!.id))!;
+    await claim.publishing('xa');
+    const schema = new URL(url).searchParams.get('schema')!;
+    const admin = new pg.Client({ connectionString: testDatabaseUrl });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE FUNCTION "${schema}".refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$`);
+      await admin.query(`CREATE TRIGGER refuse BEFORE INSERT ON "${schema}".heraut_account_counters FOR EACH ROW EXECUTE FUNCTION "${schema}".refuse()`);
+      await expect(claim.published('xa', { id: 'p1', url: 'https://x.example/p1', at: new Date() }, { day: '2026-03-02', month: '2026-03', spentUsd: 0.01 })).rejects.toThrow(/disk full/);
+      expect((await b.jobs.get(job!.id))!.targets.xa!.state).toBe('publishing');
+      expect(await b.accounts.get('xa')).toEqual({ postsByDay: {}, spentByMonth: {} });
+      await admin.query(`DROP TRIGGER refuse ON "${schema}".heraut_account_counters`);
+    } finally {
+      await admin.end();
+    }
+    await claim.published('xa', { id: 'p1', url: 'https://x.example/p1', at: new Date('2026-03-02T08:00:00.000Z') }, { day: '2026-03-02', month: '2026-03', spentUsd: 0.01 });
+    expect(await b.accounts.get('xa')).toMatchObject({ postsByDay: { '2026-03-02': 1 }, spentByMonth: { '2026-03': 0.01 }, lastPostAt: '2026-03-02T08:00:00.000Z' });
+    expect((await b.jobs.get(job!.id))!.targets.xa!.state).toBe('published');
+    await claim.release();
   });
 
   it('shares sessions between workers, and keeps live and dry-run apart', async () => {

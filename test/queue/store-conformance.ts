@@ -77,6 +77,43 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(await reopened.history.isKnown({ feedId: 'a', key: 'guid-1', canonicalLink: '' }, 'feed')).toBe(true);
       });
 
+      it('answers for a whole batch at once what isKnown answers for each: order kept, link dedupe across feeds, compacted jobs still known', async () => {
+        clock.set('2026-06-01T00:00:00.000Z');
+        const stores = await open();
+        expect(await stores.history.unknownOf([], 'feed')).toEqual([]);
+        await stores.history.record([
+          { feedId: 'a', key: 'guid-1', canonicalLink: 'https://x.org/1', outcome: 'baseline' },
+          { feedId: 'a', key: 'nolink', canonicalLink: '', outcome: 'queued' },
+        ]);
+        const archived = makeJob('a', 7, bsky, '2026-01-01T00:00:00.000Z', 'published');
+        const live = makeJob('a', 8, bsky, '2026-05-31T00:00:00.000Z');
+        await stores.jobs.add(archived);
+        await stores.jobs.add(live);
+        expect(await stores.jobs.compact(30 * 86_400_000)).toBe(1);
+        const batch = [
+          { feedId: 'a', key: 'new-1', canonicalLink: 'https://x.org/new-1', title: 'kept with its fields' },
+          { feedId: 'a', key: 'guid-1', canonicalLink: 'https://x.org/moved' },
+          { feedId: 'a', key: 'guid-changed', canonicalLink: 'https://x.org/1' },
+          { feedId: 'a', key: archived.articleKey, canonicalLink: '' },
+          { feedId: 'a', key: 'new-2', canonicalLink: '' },
+          { feedId: 'a', key: live.articleKey, canonicalLink: '' },
+          { feedId: 'b', key: 'guid-9', canonicalLink: 'https://x.org/1' },
+          { feedId: 'b', key: 'nolink-2', canonicalLink: '' },
+          { feedId: 'b', key: 'other', canonicalLink: archived.canonicalLink },
+        ];
+        const reopened = await open();
+        const byFeed = await reopened.history.unknownOf(batch, 'feed');
+        expect(byFeed.map((article) => article.key)).toEqual(['new-1', 'new-2', 'guid-9', 'nolink-2', 'other']);
+        expect(byFeed[0]).toBe(batch[0]);
+        expect((await reopened.history.unknownOf(batch, 'link')).map((article) => article.key)).toEqual(['new-1', 'new-2', 'nolink-2']);
+        for (const dedupe of ['feed', 'link'] as const) {
+          const unknown = new Set(await reopened.history.unknownOf(batch, dedupe));
+          for (const article of batch) expect(await reopened.history.isKnown(article, dedupe), `${article.feedId}/${article.key} ${dedupe}`).toBe(!unknown.has(article));
+        }
+        const dry = await open('dry-run');
+        expect(await dry.history.unknownOf(batch, 'link')).toEqual(batch);
+      });
+
       it('records seen feeds, even empty ones, and keeps live and dry-run apart', async () => {
         const stores = await open();
         expect(await stores.history.hasSeenFeed('empty')).toBe(false);
@@ -176,6 +213,47 @@ export function storeConformance(name: string, factory: StoreFactory): void {
           }
         });
       }
+
+      it('published with a count adds the post to its account in the same step, once per post key; a lost claim counts nothing', async () => {
+        const stores = await open();
+        const other = await open();
+        const count = { day: '2026-03-01', month: '2026-03', spentUsd: 0.25 };
+        await stores.accounts.put('bsky', { postsByDay: { '2026-03-01': 2 }, spentByMonth: {}, lastPostAt: '2026-03-01T09:00:00.000Z', holdReason: 'rate-limit', holdUntil: '2026-03-01T11:00:00.000Z' });
+        const publish = async (job: ReturnType<typeof makeJob>, postAt: Date) => {
+          await stores.jobs.add(job);
+          const claim = (await stores.jobs.claim(job.id))!;
+          await claim.publishing('bsky');
+          await claim.published('bsky', { id: `${job.id}-post`, url: 'https://social.example/p', at: postAt }, count);
+          await claim.release();
+        };
+        const first = makeJob('blog', 1, bsky, '2026-03-01T00:00:00.000Z');
+        await publish(first, at);
+        const counted = await other.accounts.get('bsky');
+        expect(counted).toMatchObject({ postsByDay: { '2026-03-01': 3 }, spentByMonth: { '2026-03': 0.25 }, lastPostAt: at.toISOString() });
+        expect(counted.recentPostKeys).toEqual([first.targets.bsky!.postKey]);
+        expect(counted).not.toHaveProperty('holdReason');
+        expect(counted).not.toHaveProperty('holdUntil');
+        expect((await other.jobs.get(first.id))!.targets.bsky!.state).toBe('published');
+
+        // The same post settled again (its worker died after counting it): not counted twice; an earlier time never moves lastPostAt back.
+        const again = makeJob('blog', 2, bsky, '2026-03-01T00:00:00.000Z');
+        again.targets.bsky!.postKey = first.targets.bsky!.postKey;
+        await publish(again, new Date('2026-03-01T08:00:00.000Z'));
+        expect(await other.accounts.get('bsky')).toMatchObject({ postsByDay: { '2026-03-01': 3 }, spentByMonth: { '2026-03': 0.25 }, lastPostAt: at.toISOString() });
+        expect((await other.jobs.get(again.id))!.targets.bsky!.state).toBe('published');
+
+        const late = makeJob('blog', 3, bsky, '2026-03-01T00:00:00.000Z');
+        await stores.jobs.add(late);
+        const lost = (await stores.jobs.claim(late.id, { leaseMs: 60_000 }))!;
+        await lost.publishing('bsky');
+        clock.advance(61_000);
+        const taken = (await other.jobs.claim(late.id))!;
+        await expect(lost.published('bsky', { id: 'p', url: 'https://social.example/p', at }, count)).rejects.toMatchObject({ code: 'queue-busy' });
+        expect((await other.accounts.get('bsky')).postsByDay).toEqual({ '2026-03-01': 3 });
+        await taken.published('bsky', { id: 'p', url: 'https://social.example/p', at: clock.now() }, { ...count, spentUsd: 0 });
+        expect(await other.accounts.get('bsky')).toMatchObject({ postsByDay: { '2026-03-01': 4 }, spentByMonth: { '2026-03': 0.25 }, lastPostAt: clock.now().toISOString() });
+        await taken.release();
+      });
 
       it('refuses a transition on a target the job does not have', async () => {
         const stores = await open();
@@ -280,6 +358,28 @@ export function storeConformance(name: string, factory: StoreFactory): void {
         expect(again).toBeDefined();
         await again!.release();
       });
+    });
+
+    it('lists the claims and leases held now with their holder (host:pid) and end, not those released or run out', async () => {
+      const stores = await open();
+      const other = await open();
+      expect(await stores.holders()).toEqual([]);
+      const job = makeJob('blog', 1, bsky, '2026-03-01T00:00:00.000Z');
+      await stores.jobs.add(job);
+      const claim = (await stores.jobs.claim(job.id, { leaseMs: 60_000 }))!;
+      const lock = (await other.accounts.lock('bsky', { leaseMs: 120_000 }))!;
+      const me = `${os.hostname()}:${process.pid}`;
+      const until = (ms: number) => new Date(clock.now().getTime() + ms).toISOString();
+      await stores.feeds.put('blog', { consecutiveFailures: 0 });
+      expect(await other.holders()).toEqual([
+        { kind: 'account', id: 'bsky', worker: me, until: until(120_000) },
+        { kind: 'job', id: job.id, worker: me, until: until(60_000) },
+      ]);
+      clock.advance(61_000);
+      expect((await stores.holders()).map((holding) => holding.kind)).toEqual(['account']);
+      await lock.release();
+      await claim.release();
+      expect(await stores.holders()).toEqual([]);
     });
 
     it('keeps sessions per key, and deletes them', async () => {

@@ -50,8 +50,7 @@ export function readImportLines(source: ImportSource, text: string): { entries: 
 
 /** The import's only use of the queue: which entries are new to the feed, and recording those as already posted. */
 async function recordAsPosted(history: ArticleHistory, feed: FeedConfig, entries: ImportEntry[], dryRun: boolean): Promise<{ added: ImportEntry[]; known: number }> {
-  const added: ImportEntry[] = [];
-  for (const entry of entries) if (!(await history.isKnown({ feedId: feed.id, ...entry }, feed.dedupe))) added.push(entry);
+  const added = await history.unknownOf(entries.map((entry) => ({ ...entry, feedId: feed.id })), feed.dedupe);
   if (!dryRun && added.length > 0) await history.record(added.map((entry) => ({ feedId: feed.id, key: entry.key, canonicalLink: entry.canonicalLink, outcome: 'baseline' as const })));
   return { added, known: entries.length - added.length };
 }

@@ -1,5 +1,6 @@
 import { monthlyBudget, postPrice } from '../../platforms/registry.js';
 import type { JobTarget } from '../../queue/job.js';
+import type { Holding } from '../../queue/stores.js';
 import { nextCronTime } from '../../config/cron.js';
 import { dayKey, monthKey } from '../../delivery/pace.js';
 import { openRuntime } from '../context.js';
@@ -70,7 +71,8 @@ export async function statusCommand(global: GlobalOptions, options: StatusOption
       if (summary) count(summary, job.id, target, now);
     }
   }
-  const report = { config: runtime.loaded.file, mode: config.dryRun ? 'dry-run' : 'live', queue: stores.location, feeds, accounts };
+  const holders = await stores.holders();
+  const report = { config: runtime.loaded.file, mode: config.dryRun ? 'dry-run' : 'live', queue: stores.location, feeds, accounts, holders };
   if (options.json) {
     runtime.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
@@ -89,10 +91,14 @@ export async function statusCommand(global: GlobalOptions, options: StatusOption
       for (const w of a.waiting.slice(0, 5)) lines.push(`    waiting: ${w.job}${w.until ? ` until ${w.until}` : ''}${w.reason ? ` (${w.reason})` : ''}`);
       for (const f of a.failed.slice(0, 5)) lines.push(`    failed: ${f.job}: ${f.error ?? 'unknown error'} (heraut retry ${f.job})`);
     }
+    lines.push('', `Held now:${holders.length === 0 ? ' nothing' : ''}`);
+    for (const holding of holders) lines.push(`  ${holding.kind} ${holding.id}: ${heldAs[holding.kind]} by ${holding.worker} (lease until ${holding.until})`);
     runtime.write(`${lines.join('\n')}\n`);
   }
   await runtime.close();
 }
+
+const heldAs: Record<Holding['kind'], string> = { job: 'claimed', feed: 'polled', account: 'posting' };
 
 function count(summary: AccountSummary, jobId: string, target: JobTarget, now: Date): void {
   switch (target.state) {

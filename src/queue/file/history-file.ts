@@ -165,9 +165,13 @@ export function openHistoryFile(options: HistoryFileOptions): HistoryFile {
     throw error;
   }));
 
-  async function isKnown(article: ArticleRef, dedupe: 'feed' | 'link'): Promise<boolean> {
+  async function unknownOf<T extends ArticleRef>(articles: readonly T[], dedupe: 'feed' | 'link'): Promise<T[]> {
     const { index, jobIds } = await loaded();
-    return jobIds.has(jobIdFor(article.feedId, article.key)) || matches(index, article, dedupe);
+    return articles.filter((article) => !jobIds.has(jobIdFor(article.feedId, article.key)) && !matches(index, article, dedupe));
+  }
+
+  async function isKnown(article: ArticleRef, dedupe: 'feed' | 'link'): Promise<boolean> {
+    return (await unknownOf([article], dedupe)).length === 0;
   }
 
   async function record(entries: ArticleRecord[]): Promise<void> {
@@ -187,6 +191,7 @@ export function openHistoryFile(options: HistoryFileOptions): HistoryFile {
       return (await loaded()).index.keys.get(feedId)?.has(shortHash(key)) ?? false;
     },
     isKnown,
+    unknownOf,
     async hasSeenFeed(feedId) {
       return (await loaded()).index.feeds.has(feedId);
     },

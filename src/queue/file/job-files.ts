@@ -8,6 +8,7 @@ import { isJobDone, type Job } from '../job.js';
 import type { JobClaim, JobStore } from '../stores.js';
 import type { HistoryFile } from './history-file.js';
 import { claimedJob } from '../transitions.js';
+import type { CountedPost } from '../count-post.js';
 
 export const safeId = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
@@ -70,6 +71,8 @@ export interface JobFilesOptions {
   now: () => Date;
   log: Logger;
   history: () => HistoryFile;
+  /** Adds a published post to its account (accounts.json), once per post key. */
+  countPost(post: CountedPost): Promise<void>;
 }
 
 /** One JSON file per job in jobs/, a lock file per claim in locks/, settled jobs moved to archive.jsonl. */
@@ -107,7 +110,12 @@ export function openJobFiles(options: JobFilesOptions): JobStore {
       await lock.release();
       throw new HerautError('article-not-found', `no job "${id}" in ${jobsDir}; heraut status lists the jobs`);
     }
-    return claimedJob(job, lock, (updated) => writeFileAtomic(file, serialise(updated)));
+    return claimedJob(job, lock, async (updated, counted) => {
+      // The account first, guarded by its recent post keys: a crash between the two writes leaves the target publishing,
+      // and settling it again finds the key already counted. The reverse order could lose the count.
+      if (counted) await options.countPost(counted);
+      await writeFileAtomic(file, serialise(updated));
+    });
   }
 
   return {

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import pg from 'pg';
 import { HerautError } from '../../errors.js';
 
@@ -36,10 +37,16 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** What pg_stat_activity shows for this process's connections: which machine and process holds them. */
+export function applicationName(): string {
+  return `heraut ${hostname()}:${process.pid}`.slice(0, 63);
+}
+
 /** Every connection has heraut's schema first on its search path, so queries name tables without a schema. */
 export function createPool(target: PostgresTarget, options: { max?: number; connectTimeoutMs?: number } = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: target.connectionString,
+    application_name: applicationName(),
     options: `-c search_path=${target.schema}`,
     max: options.max ?? 4,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,

@@ -3,6 +3,8 @@ import { HerautError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { inTransaction, quoteIdent, type PostgresTarget } from './connect-postgres.js';
 import { sql as initial } from './migrations/0001-initial.js';
+import { sql as claimedJobs } from './migrations/0002-claimed-jobs.js';
+import { sql as alertOutbox } from './migrations/0003-alert-outbox.js';
 
 export interface Migration {
   version: number;
@@ -11,7 +13,11 @@ export interface Migration {
 }
 
 /** In order; a new version is appended, never inserted. */
-export const migrations: Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+export const migrations: Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'claimed-jobs', sql: claimedJobs },
+  { version: 3, name: 'alert-outbox', sql: alertOutbox },
+];
 
 /**
  * Brings the schema to the latest version in one transaction. Workers that start together queue on an advisory lock

@@ -1,9 +1,8 @@
+import { recentPostKeysKept, type CountedPost } from '../count-post.js';
 import { defaultLeaseMs, type AccountState, type AccountStore } from '../stores.js';
 import { inTransaction } from './connect-postgres.js';
 import { takeRowLease } from './row-lease.js';
-import type { Scope } from './scope.js';
-
-const recentPostKeysKept = 50;
+import type { Queryable, Scope } from './scope.js';
 
 interface AccountRow {
   account: string;
@@ -33,6 +32,31 @@ function toState(row: AccountRow | undefined): AccountState {
 function later(a: string | undefined, b: string | undefined): string | undefined {
   if (!a || !b) return a ?? b;
   return Date.parse(a) >= Date.parse(b) ? a : b;
+}
+
+/**
+ * Adds a published post to its account, inside the caller's transaction: counted only when its post key is new to the
+ * account (heraut_counted_posts), so settling a post again never counts it twice; the last post time only moves on.
+ */
+export async function countPostIn(scope: Scope, client: Queryable, post: CountedPost): Promise<void> {
+  const { namespace } = scope;
+  const { rowCount } = await client.query('INSERT INTO heraut_counted_posts (namespace, account, post_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [namespace, post.account, post.postKey]);
+  if (rowCount === 1) {
+    // A month row only for a post that cost something, as the file store keeps it.
+    await client.query(
+      `INSERT INTO heraut_account_counters (namespace, account, period, posts, spent_usd)
+       SELECT $1, $2, $3, 1, 0::numeric UNION ALL SELECT $1, $2, $4, 0, $5::numeric WHERE $5::numeric > 0
+       ON CONFLICT (namespace, account, period) DO UPDATE
+         SET posts = heraut_account_counters.posts + EXCLUDED.posts, spent_usd = heraut_account_counters.spent_usd + EXCLUDED.spent_usd`,
+      [namespace, post.account, post.day, post.month, post.spentUsd],
+    );
+  }
+  await client.query(
+    `INSERT INTO heraut_accounts (namespace, account, state) VALUES ($1, $2, jsonb_build_object('lastPostAt', $3::text))
+     ON CONFLICT (namespace, account) DO UPDATE SET state = (heraut_accounts.state - 'holdReason' - 'holdUntil') || jsonb_build_object(
+       'lastPostAt', CASE WHEN (heraut_accounts.state->>'lastPostAt')::timestamptz > $3::timestamptz THEN heraut_accounts.state->>'lastPostAt' ELSE $3::text END)`,
+    [namespace, post.account, post.at],
+  );
 }
 
 export function postgresAccounts(scope: Scope): AccountStore {

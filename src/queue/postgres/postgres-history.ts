@@ -20,15 +20,28 @@ const byLink = "SELECT outcome, seq, 1 AS rank FROM heraut_history WHERE $4 <> '
 
 export function postgresHistory(scope: Scope): ArticleHistory {
   const { pool, namespace } = scope;
+  async function unknownOf<T extends ArticleRef>(articles: readonly T[], dedupe: 'feed' | 'link'): Promise<T[]> {
+    if (articles.length === 0) return [];
+    const hashes = articles.map(historyHashes);
+    // One statement for the whole batch. Lateral lookups with LIMIT keep one index probe per article: EXISTS under OR
+    // lets the planner hash the whole history instead when its statistics are stale (after a bulk record or a migrate).
+    const { rows } = await pool.query<{ n: string }>(
+      `SELECT a.n FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS a(feed_id, key_hash, link_hash, job_id, n)
+       LEFT JOIN LATERAL (SELECT 1 AS hit FROM heraut_history h WHERE h.namespace = $1 AND h.feed_id = a.feed_id AND h.key_hash = a.key_hash LIMIT 1) by_key ON true
+       LEFT JOIN LATERAL (SELECT 1 AS hit FROM heraut_history h WHERE a.link_hash <> '-' AND h.namespace = $1 AND h.link_hash <> '-' AND h.link_hash = a.link_hash AND ($6 OR h.feed_id = a.feed_id) LIMIT 1) by_link ON true
+       LEFT JOIN LATERAL (SELECT 1 AS hit FROM heraut_jobs j WHERE j.namespace = $1 AND j.id = a.job_id LIMIT 1) by_job ON true
+       WHERE by_key.hit IS NOT NULL OR by_link.hit IS NOT NULL OR by_job.hit IS NOT NULL`,
+      [namespace, articles.map((a) => a.feedId), hashes.map((h) => h.keyHash), hashes.map((h) => h.linkHash), hashes.map((h) => h.jobId), dedupe === 'link'],
+    );
+    const known = new Set(rows.map((row) => Number(row.n) - 1));
+    return articles.filter((_, i) => !known.has(i));
+  }
+
   return {
     async isKnown(article, dedupe) {
-      const { keyHash, linkHash: lHash, jobId } = historyHashes(article);
-      const { rows } = await pool.query<{ known: boolean }>(
-        `SELECT EXISTS (${byKey}) OR EXISTS (${byLink}) OR EXISTS (SELECT 1 FROM heraut_jobs WHERE namespace = $1 AND id = $6) AS known`,
-        [namespace, article.feedId, keyHash, lHash, dedupe === 'link', jobId],
-      );
-      return rows[0]!.known;
+      return (await unknownOf([article], dedupe)).length === 0;
     },
+    unknownOf,
     async hasSeenFeed(feedId) {
       const { rows } = await pool.query<{ seen: boolean }>('SELECT seen FROM heraut_feeds WHERE namespace = $1 AND feed_id = $2', [namespace, feedId]);
       return rows[0]?.seen ?? false;

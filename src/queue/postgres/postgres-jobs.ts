@@ -5,7 +5,8 @@ import { defaultLeaseMs, type JobStore } from '../stores.js';
 import { claimedJob } from '../transitions.js';
 import { historyHashes } from './postgres-history.js';
 import { inTransaction } from './connect-postgres.js';
-import type { Scope } from './scope.js';
+import { countPostIn } from './postgres-accounts.js';
+import type { Queryable, Scope } from './scope.js';
 
 interface JobRow {
   job: Omit<Job, 'targets'>;
@@ -13,7 +14,7 @@ interface JobRow {
 }
 
 /** Jobs matching `where` (over heraut_jobs j; $1 is the namespace, `params` follow), oldest first, with their targets in order. */
-export async function readJobs(scope: Scope, where: string, params: unknown[] = [], client: Pick<Scope['pool'], 'query'> = scope.pool): Promise<Job[]> {
+export async function readJobs(scope: Scope, where: string, params: unknown[] = [], client: Queryable = scope.pool): Promise<Job[]> {
   const { rows } = await client.query<JobRow>(
     `SELECT j.job, (SELECT json_object_agg(t.target_id, t.target ORDER BY t.position) FROM heraut_job_targets t WHERE t.namespace = j.namespace AND t.job_id = j.id) AS targets
      FROM heraut_jobs j WHERE j.namespace = $1 AND (${where}) ORDER BY j.created_at, j.id`,
@@ -86,6 +87,20 @@ export function postgresJobs(scope: Scope): JobStore {
       });
       if (taken === 'missing') throw new HerautError('article-not-found', `no job "${id}" in ${scope.location}; heraut status lists the jobs`);
       if (taken === 'busy') return undefined;
+      // One statement: the targets change only if this claim still holds the job.
+      async function saveTargets(client: Queryable, job: Job): Promise<void> {
+        const { rows } = await client.query<{ held: number }>(
+          `WITH held AS (
+             UPDATE heraut_jobs SET done = $4 WHERE namespace = $1 AND id = $2 AND claim_holder = $3 RETURNING id
+           ), saved AS (
+             UPDATE heraut_job_targets t SET target = v.value FROM held, jsonb_each($5::jsonb) AS v(key, value)
+             WHERE t.namespace = $1 AND t.job_id = held.id AND t.target_id = v.key RETURNING 1
+           )
+           SELECT (SELECT count(*) FROM held)::int AS held`,
+          [namespace, id, holder, isJobDone(job), JSON.stringify(job.targets)],
+        );
+        if (rows[0]!.held !== 1) throw new HerautError('queue-busy', `another heraut worker took over job "${id}" (this one was thought dead); give workers a longer lease`);
+      }
       return claimedJob(
         taken,
         {
@@ -97,19 +112,13 @@ export function postgresJobs(scope: Scope): JobStore {
             await pool.query('UPDATE heraut_jobs SET claim_holder = NULL, claim_until = NULL WHERE namespace = $1 AND id = $2 AND claim_holder = $3', [namespace, id, holder]);
           },
         },
-        async (job) => {
-          // One statement: the targets change only if this claim still holds the job.
-          const { rows } = await pool.query<{ held: number }>(
-            `WITH held AS (
-               UPDATE heraut_jobs SET done = $4 WHERE namespace = $1 AND id = $2 AND claim_holder = $3 RETURNING id
-             ), saved AS (
-               UPDATE heraut_job_targets t SET target = v.value FROM held, jsonb_each($5::jsonb) AS v(key, value)
-               WHERE t.namespace = $1 AND t.job_id = held.id AND t.target_id = v.key RETURNING 1
-             )
-             SELECT (SELECT count(*) FROM held)::int AS held`,
-            [namespace, id, holder, isJobDone(job), JSON.stringify(job.targets)],
-          );
-          if (rows[0]!.held !== 1) throw new HerautError('queue-busy', `another heraut worker took over job "${id}" (this one was thought dead); give workers a longer lease`);
+        async (job, counted) => {
+          if (!counted) return saveTargets(pool, job);
+          // The post and its count commit together, or neither does and the target is settled again.
+          await inTransaction(pool, async (client) => {
+            await saveTargets(client, job);
+            await countPostIn(scope, client, counted);
+          });
         },
       );
     },

@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import type { SessionStore } from '../../platforms/platform.js';
-import { defaultLeaseMs, type FeedState, type FeedStore, type Stores, type StoresOptions } from '../stores.js';
+import { defaultLeaseMs, type FeedState, type FeedStore, type Holding, type Stores, type StoresOptions } from '../stores.js';
 import { openDatabase } from './open-database.js';
 import { postgresAccounts } from './postgres-accounts.js';
 import { postgresHistory } from './postgres-history.js';
@@ -50,9 +49,21 @@ export async function openScope(options: StoresOptions): Promise<Scope> {
     pool,
     namespace: options.namespace,
     now: options.now ?? (() => new Date()),
-    worker: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    worker: options.worker ?? `${hostname()}:${process.pid}`,
     location: `postgres://${target.display}${target.schema === 'public' ? '' : `?schema=${target.schema}`}`,
   };
+}
+
+/** Live holdings of the three lease columns; the holder's worker is what precedes the claim's own id. */
+async function postgresHolders(scope: Scope): Promise<Holding[]> {
+  const { rows } = await scope.pool.query<{ kind: Holding['kind']; id: string; holder: string; until: Date }>(
+    `SELECT 'account' AS kind, account AS id, post_holder AS holder, post_until AS until FROM heraut_accounts WHERE namespace = $1 AND post_holder IS NOT NULL AND post_until > $2
+     UNION ALL SELECT 'feed', feed_id, poll_holder, poll_until FROM heraut_feeds WHERE namespace = $1 AND poll_holder IS NOT NULL AND poll_until > $2
+     UNION ALL SELECT 'job', id, claim_holder, claim_until FROM heraut_jobs WHERE namespace = $1 AND claim_holder IS NOT NULL AND claim_until > $2 AND NOT compacted
+     ORDER BY kind, id`,
+    [scope.namespace, scope.now()],
+  );
+  return rows.map((row) => ({ kind: row.kind, id: row.id, worker: row.holder.slice(0, row.holder.lastIndexOf('/')), until: row.until.toISOString() }));
 }
 
 export function storesIn(scope: Scope): Stores {
@@ -63,6 +74,7 @@ export function storesIn(scope: Scope): Stores {
     feeds: postgresFeeds(scope),
     accounts: postgresAccounts(scope),
     sessions: postgresSessions(scope),
+    holders: () => postgresHolders(scope),
     close: () => scope.pool.end(),
   };
 }
