@@ -1,5 +1,6 @@
 import type { Alerts } from '../alerts/alerts.js';
-import { parseDuration, type Account, type Config } from '../config/schema.js';
+import { parseDuration } from '../config/parse-duration.js';
+import type { Account, Config } from '../config/schema.js';
 import { errorMessage, isHerautError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PostRequest, PostResult, Publisher } from '../platforms/platform.js';
@@ -7,8 +8,11 @@ import { postPrice } from '../platforms/registry.js';
 import type { Job, JobTarget, TargetState, WaitReason } from '../queue/job.js';
 import type { AccountLock, AccountState, JobClaim, Stores } from '../queue/stores.js';
 import { decideFailure } from './decide-failure.js';
-import { dayKey, monthKey } from './pace.js';
-import { roundMoney, waitFor, type Wait } from './wait-for.js';
+import { dayKey, monthKey } from './day-key.js';
+import type { Wait } from './wait-for.js';
+
+/** Pacing reads cron slots, whose parser is large: it is loaded when a first target is weighed, never by a cycle with nothing due. */
+const loadWaitFor = () => import('./wait-for.js');
 
 export interface DeliverOptions {
   stores: Stores;
@@ -148,6 +152,7 @@ export async function deliverJobs(options: DeliverOptions): Promise<DeliveryOutc
       const month = monthKey(at, timezone);
       state.postsByDay[day] = (state.postsByDay[day] ?? 0) + 1;
       const price = postPrice(config);
+      const { roundMoney } = await loadWaitFor();
       if (price > 0) state.spentByMonth[month] = roundMoney((state.spentByMonth[month] ?? 0) + price);
       state.recentPostKeys = [...(state.recentPostKeys ?? []), postKey].slice(-recentPostKeysKept);
     }
@@ -221,6 +226,7 @@ export async function deliverJobs(options: DeliverOptions): Promise<DeliveryOutc
     if (!claim) return outcome(listed, snapshot, { reason: 'busy', error: 'another heraut process holds this job' });
     const target = claim.job.targets[account];
     if (!target || !isDeliverable(target)) return target ? outcome(claim.job, target) : undefined;
+    const { waitFor } = await loadWaitFor();
     const wait = waitFor({ job: claim.job, target, account: config, state: turn.state, now: now(), timezone, ignorePacing: options.ignorePacing, ignoreBudget: options.ignoreBudget });
     if (wait) {
       if (wait.reason === 'budget' && turn.state.holdReason !== 'budget') {
