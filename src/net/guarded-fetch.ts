@@ -108,19 +108,23 @@ export function guardedGet(url: string, request: GuardedRequest): Promise<Guarde
     }
     const client = target.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
     const outgoing = client.request(target, { method: 'GET', headers: request.headers, signal: request.signal, agent: false, lookup }, (incoming) => {
+      const status = incoming.statusCode ?? 0;
+      const headers = {
+        get(name: string) {
+          const value = incoming.headers[name.toLowerCase()];
+          return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+        },
+      };
+      // 204 and 304 have no body (RFC 9110): none is made, so a poll answered "not modified" never starts web streams.
+      if (status === 204 || status === 304) {
+        incoming.resume();
+        resolvePromise({ status, headers, body: null });
+        return;
+      }
       const unpack = decoder(incoming.headers['content-encoding'] as string | undefined);
       const stream = unpack ? incoming.pipe(unpack) : incoming;
       if (unpack) incoming.on('error', (error) => unpack.destroy(error));
-      resolvePromise({
-        status: incoming.statusCode ?? 0,
-        headers: {
-          get(name) {
-            const value = incoming.headers[name.toLowerCase()];
-            return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-          },
-        },
-        body: Readable.toWeb(stream) as ReadableStream<Uint8Array>,
-      });
+      resolvePromise({ status, headers, body: Readable.toWeb(stream) as ReadableStream<Uint8Array> });
     });
     outgoing.on('error', reject);
     outgoing.end();
