@@ -1,6 +1,7 @@
 // npm run build: bundles the CLI with esbuild into dist/cli/. The executable, main.js, is one CommonJS file (Node
 // starts CommonJS faster than an ES module) holding the argument parser and nothing else; each command is an ES
 // module loaded when it runs, sharing chunks with the others, and heavy libraries sit in chunks only their users read.
+import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,11 @@ import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+// Identifies the code: a configuration cached by one build is validated again by another (src/config/config-cache.ts).
+const buildId = createHash('sha256');
+for (const file of ['package.json', 'package-lock.json', ...readdirSync(path.join(root, 'src'), { recursive: true }).map((name) => path.join('src', name)).sort()]) {
+  if (/\.(ts|json)$/.test(file)) buildId.update(file).update(readFileSync(path.join(root, file)));
+}
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -18,6 +24,7 @@ const common = {
   legalComments: 'linked',
   logLevel: 'warning',
   metafile: true,
+  define: { HERAUT_BUILD_ID: JSON.stringify(`${version}+${buildId.digest('hex').slice(0, 16)}`) },
 };
 
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
@@ -52,7 +59,7 @@ const executable = await build({
   outfile: 'dist/cli/main.js',
   format: 'cjs',
   plugins: [commandModules],
-  define: { HERAUT_VERSION: JSON.stringify(version) },
+  define: { ...common.define, HERAUT_VERSION: JSON.stringify(version) },
 });
 // The package is "type": "module"; the executable alone is CommonJS.
 writeFileSync(path.join(root, 'dist/package.json'), '{ "type": "commonjs" }\n');

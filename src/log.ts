@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { isatty } from 'node:tty';
+import type { ChildLoggerOptions, DestinationStream, Logger } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
 import { shortenUrls } from './error-text.js';
 import { scrubSecrets } from './secrets.js';
@@ -33,9 +34,51 @@ function errorFields(error: unknown): unknown {
   return code === undefined ? message : { message, code };
 }
 
+/**
+ * pino, evaluated on first use. The bundler turns this require() into a call of the bundled pino's own module code;
+ * run from the sources (tests), it is Node's require.
+ */
+function loadPino(): typeof import('pino') {
+  return (typeof require === 'function' ? require('pino') : createRequire(import.meta.url)('pino')) as typeof import('pino');
+}
+
+const levelValues: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Number.POSITIVE_INFINITY };
+const ignore = () => undefined;
+
+/**
+ * A logger whose pino logger is made when a line at an enabled level is first written: a run that writes no line
+ * (a quiet cycle that finds nothing new) never evaluates pino. Once made, everything is pino's.
+ */
+function deferred(level: string, make: () => Logger): Logger {
+  let made: Logger | undefined;
+  const real = () => (made ??= make());
+  // An unknown level is refused by pino at once, as before.
+  if (levelValues[level] === undefined) real();
+  return new Proxy({} as Logger, {
+    get(_, property) {
+      if (!made && typeof property === 'string') {
+        if (levelValues[property] !== undefined && levelValues[property]! < levelValues[level]!) return ignore;
+        if (property === 'level') return level;
+        if (property === 'isLevelEnabled') return (asked: string) => (levelValues[asked] ?? 0) >= levelValues[level]!;
+        if (property === 'child') return (bindings: Record<string, unknown>, options?: ChildLoggerOptions) => deferred(options?.level ?? level, () => real().child(bindings, options));
+      }
+      const value: unknown = Reflect.get(real(), property);
+      return typeof value === 'function' ? value.bind(made) : value;
+    },
+    set(_, property, value) {
+      return Reflect.set(real(), property, value);
+    },
+  });
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.HERAUT_LOG_LEVEL ?? 'info';
-  const pretty = options.pretty ?? (Boolean(process.stderr.isTTY) && !options.destination);
+  return deferred(level, () => makeLogger(level, options));
+}
+
+function makeLogger(level: string, options: LoggerOptions): Logger {
+  const { pino } = loadPino();
+  const pretty = options.pretty ?? (isatty(2) && !options.destination);
   const base = {
     level,
     base: undefined,
@@ -56,5 +99,5 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
 /** A logger that drops everything: for library callers and tests that do not look at logs. */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return deferred('silent', () => loadPino().pino({ level: 'silent' }));
 }

@@ -5,6 +5,12 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 4) secrets.add(value);
 }
 
+/** Whether `text` holds a registered secret: such text is never written to a file. */
+export function containsSecret(text: string): boolean {
+  for (const secret of secrets) if (text.includes(secret)) return true;
+  return false;
+}
+
 // Whatever a server echoes back: an Authorization header's value, OAuth 1.0a parameters, bearer tokens. Each stops at a
 // quote or backslash so that JSON log lines stay JSON.
 const credentialPatterns: Array<[RegExp, string]> = [

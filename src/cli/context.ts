@@ -1,4 +1,6 @@
-import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import { isatty } from 'node:tty';
+import { loadConfigCached } from '../config/config-cache.js';
+import type { LoadedConfig } from '../config/find-config-file.js';
 import { createLogger, type Logger } from '../log.js';
 import { createRuntime, type Runtime } from '../service/runtime.js';
 import type { GlobalOptions } from './options.js';
@@ -13,11 +15,14 @@ const sourceNames: Record<LoadedConfig['source'], string> = {
 
 /** Logs go to stderr: pretty when a person reads it there, JSON lines when it goes to a file or a collector. */
 export function cliLogger(global: GlobalOptions): Logger {
-  return createLogger({ level: global.logLevel, pretty: Boolean(process.stderr.isTTY) });
+  // isatty, not process.stderr.isTTY: the stream is made only when something is written.
+  return createLogger({ level: global.logLevel, pretty: isatty(2) });
 }
 
-export function loadCliConfig(global: GlobalOptions, log: Logger, options: { dryRun?: boolean; text?: string; quiet?: boolean } = {}): LoadedConfig {
-  const loaded = loadConfig({ file: global.config, dryRun: options.dryRun, text: options.text });
+/** `cached`: take the configuration from the cache when the file, its variables and heraut are the same (run does, check never). */
+export async function loadCliConfig(global: GlobalOptions, log: Logger, options: { dryRun?: boolean; text?: string; quiet?: boolean; cached?: boolean } = {}): Promise<LoadedConfig> {
+  const request = { file: global.config, dryRun: options.dryRun, text: options.text };
+  const loaded = options.cached ? await loadConfigCached(request) : (await import('../config/load-config.js')).loadConfig(request);
   if (loaded.source === 'example' && !options.quiet) {
     log.warn({ config: loaded.file, queue: loaded.queueDir }, 'NO CONFIGURATION FOUND: using the bundled example, in a dry run that posts nothing; run heraut init to write your own heraut.yaml');
   }
@@ -27,7 +32,7 @@ export function loadCliConfig(global: GlobalOptions, log: Logger, options: { dry
 
 export async function openRuntime(global: GlobalOptions, options: { dryRun?: boolean; retryAttention?: boolean } = {}): Promise<Runtime> {
   const log = cliLogger(global);
-  const loaded = loadCliConfig(global, log, options);
+  const loaded = await loadCliConfig(global, log, options);
   return createRuntime(loaded, { log, retryAttention: options.retryAttention });
 }
 

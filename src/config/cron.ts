@@ -1,6 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { validate } from 'node-cron';
-import { maxTimerMs } from './duration.js';
+import { maxTimerMs } from './parse-duration.js';
 
 // heraut's one cron dialect: five fields (minute hour day-of-month month day-of-week), six with seconds first, or a
 // macro (@daily). cron-parser computes every slot (pacing, health, the service's timers), so what is accepted is what

@@ -4,15 +4,9 @@ import { z } from 'zod';
 
 export { Duration, parseDuration, Timeout, TimerDelay } from './duration.js';
 import { Duration } from './duration.js';
+import { isHttpUrl } from './secret-value-fits.js';
 
-export const Url = z.string().refine((value) => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}, 'must be an http:// or https:// URL');
+export const Url = z.string().refine(isHttpUrl, 'must be an http:// or https:// URL');
 
 export const Pace = z
   .strictObject({

@@ -1,83 +1,24 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import envPaths from 'env-paths';
 import { closest } from 'fastest-levenshtein';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { errorMessage, HerautError } from '../errors.js';
-import { registerSecret } from '../log.js';
+import { registerSecret } from '../secrets.js';
 import { cronProblem } from './cron.js';
+import { displayPath, findConfigFile, locateQueue, type LoadConfigOptions, type LoadedConfig } from './find-config-file.js';
+import { interpolate, isSecretKey } from './interpolate.js';
 import { Config } from './schema.js';
 import { platformIds, platformSpec } from '../platforms/registry.js';
 
-/** The installed package's root: home of the bundled example and schema, never of state. */
-export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const exampleConfigPath = path.join(packageRoot, 'config', 'heraut.example.yaml');
-
-export interface LoadedConfig {
-  config: Config;
-  file: string;
-  /** Why this file was chosen: --config, HERAUT_CONFIG, heraut.yaml or config/heraut.yaml in the current folder, the user's config folder, or the bundled example. */
-  source: 'option' | 'env' | 'cwd' | 'user' | 'example';
-  /** The folder relative paths in the config are resolved against. */
-  baseDir: string;
-  queueDir: string;
-  /** Set when `queue:` is a postgres:// or postgresql:// URL: the queue lives in that database. */
-  queueUrl?: string;
-  /** The text that was validated, so that a child process works from exactly this configuration. */
-  text: string;
-}
-
-export interface LoadConfigOptions {
-  file?: string;
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-  /** --dry-run on the command line: credentials may then be absent even if the file says dryRun: false. */
-  dryRun?: boolean;
-  /** The file's text as already read (the service hands the configuration it validated to its cycles). */
-  text?: string;
-}
-
-/** The user's folders for heraut (XDG on Linux, the platform's own elsewhere). */
-export function userDirs(): { config: string; state: string } {
-  const paths = envPaths('heraut', { suffix: '' });
-  return { config: paths.config, state: process.platform === 'linux' ? paths.log : paths.data };
-}
-
-export function findConfigFile(options: LoadConfigOptions = {}): { file: string; source: LoadedConfig['source'] } {
-  const env = options.env ?? process.env;
-  const cwd = options.cwd ?? process.cwd();
-  if (options.file) return { file: path.resolve(cwd, options.file), source: 'option' };
-  if (env.HERAUT_CONFIG) return { file: path.resolve(cwd, env.HERAUT_CONFIG), source: 'env' };
-  for (const candidate of [path.join(cwd, 'heraut.yaml'), path.join(cwd, 'config', 'heraut.yaml')]) {
-    if (existsSync(candidate)) return { file: candidate, source: 'cwd' };
-  }
-  const user = path.join(userDirs().config, 'heraut.yaml');
-  if (existsSync(user)) return { file: user, source: 'user' };
-  return { file: exampleConfigPath, source: 'example' };
-}
-
-/**
- * Where state goes when the configuration does not say (`queue:`): beside the configuration, in a folder named after
- * it so that two configurations in one folder never share a queue; for a configuration in the user's config folder,
- * or the bundled example, in the user's state folder. Never inside the installed package, which an update replaces.
- */
-export function defaultQueueDir(file: string, source: LoadedConfig['source']): string {
-  const stem = path.basename(file).replace(/\.ya?ml$/i, '');
-  const name = stem === 'heraut' ? 'queue' : `queue-${stem}`;
-  const dirs = userDirs();
-  if (source === 'example') return path.join(dirs.state, 'example-queue');
-  if (path.dirname(file) === dirs.config) return path.join(dirs.state, name);
-  return path.join(path.dirname(file), name);
-}
-
-function insidePackage(dir: string): boolean {
-  const relative = path.relative(packageRoot, dir);
-  return !relative.startsWith('..') && !path.isAbsolute(relative) && packageRoot.split(path.sep).includes('node_modules');
-}
+export { defaultQueueDir, exampleConfigPath, findConfigFile, packageRoot, userDirs, type LoadConfigOptions, type LoadedConfig } from './find-config-file.js';
 
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  return readConfig(options).loaded;
+}
+
+/** loadConfig, with the values as the YAML wrote them (before ${VAR} interpolation), for the configuration cache. */
+export function readConfig(options: LoadConfigOptions = {}): { loaded: LoadedConfig; raw: unknown } {
   const { file, source } = findConfigFile(options);
   let text: string;
   try {
@@ -87,18 +28,16 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     throw new HerautError('config-not-found', `${displayPath(file)}: cannot read the configuration (${(error as NodeJS.ErrnoException).code ?? 'error'}); ${how}`, { cause: error });
   }
   // The bundled example is a demonstration: it never posts for real, whatever its text says.
-  const config = parseConfigText(text, file, source === 'example' ? { ...options, dryRun: true } : options);
-  const baseDir = path.dirname(file);
-  const queueUrl = config.queue && /^postgres(ql)?:\/\//i.test(config.queue) ? config.queue : undefined;
-  if (queueUrl) registerSecret(decodeURIComponent(URL.parse(queueUrl)?.password ?? ''));
-  let queueDir = config.queue && !queueUrl ? path.resolve(baseDir, config.queue) : defaultQueueDir(file, source);
-  if (source === 'example' && insidePackage(queueDir)) queueDir = defaultQueueDir(file, source);
-  else if (insidePackage(queueDir)) throw new HerautError('config-invalid', `${displayPath(file)}: queue: ${queueDir} is inside the installed heraut package, which an update deletes; set queue: to a folder of your own`);
-  return { config, file, source, baseDir, queueDir, queueUrl, text };
+  const { config, raw } = parseConfig(text, file, source === 'example' ? { ...options, dryRun: true } : options);
+  return { loaded: { config, file, source, baseDir: path.dirname(file), ...locateQueue(config, file, source), text }, raw };
 }
 
 /** Parses, interpolates ${VAR} and validates; every problem becomes one line "file:line:col: key: what is wrong; how to fix". */
 export function parseConfigText(text: string, file: string, options: LoadConfigOptions = {}): Config {
+  return parseConfig(text, file, options).config;
+}
+
+function parseConfig(text: string, file: string, options: LoadConfigOptions): { config: Config; raw: unknown } {
   const env = options.env ?? process.env;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -145,39 +84,11 @@ export function parseConfigText(text: string, file: string, options: LoadConfigO
   if (options.dryRun) config.dryRun = true;
   if (!config.dryRun) problems.push(...missingCredentials(config, doc, where));
   if (problems.length > 0) throw configError(problems);
-  return config;
+  return { config, raw };
 }
 
 function configError(problems: string[]): HerautError {
   return new HerautError('config-invalid', problems.join('\n'), { details: { problems } });
-}
-
-function displayPath(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative && !relative.startsWith('..') ? relative : file;
-}
-
-const secretKeys = new Set(['appKey', 'appSecret', 'accessToken', 'accessSecret', 'password', 'webhook', 'ntfy', 'token']);
-function isSecretKey(keyPath: PropertyKey[]): boolean {
-  return secretKeys.has(String(keyPath[keyPath.length - 1]));
-}
-
-function interpolate(value: unknown, keyPath: PropertyKey[], lookup: (name: string, keyPath: PropertyKey[]) => string | undefined): unknown {
-  if (typeof value === 'string') {
-    const whole = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value);
-    if (whole) return lookup(whole[1]!, keyPath);
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => lookup(name, keyPath) ?? '');
-  }
-  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, [...keyPath, index], lookup));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      const next = interpolate(item, [...keyPath, key], lookup);
-      if (next !== undefined) out[key] = next;
-    }
-    return out;
-  }
-  return value;
 }
 
 function nodeAt(doc: Document, keyPath: PropertyKey[]): YamlNode | undefined {

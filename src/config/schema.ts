@@ -1,8 +1,10 @@
 import safeRegex from 'safe-regex2';
 import { z } from 'zod';
 import { alertKinds } from '../alerts/alert.js';
-import { accountSchemas, platformIds, type PlatformId } from '../platforms/registry.js';
+import { accountSchemas } from '../platforms/account-schemas.js';
+import { platformIds, type PlatformId } from '../platforms/registry.js';
 import { Duration, Media, Timeout, TimerDelay, Url } from './fields.js';
+import { webTokenMinLength } from './secret-value-fits.js';
 
 export { Duration, parseDuration, Pace, Utm } from './fields.js';
 
@@ -131,7 +133,7 @@ export const Config = z
       .optional()
       .describe('HTTP /healthz and /metrics; off when absent.'),
     web: z
-      .strictObject({ token: z.string().min(16, 'must be at least 16 characters; e.g. openssl rand -hex 16').optional().describe('Required to serve the review page beyond loopback; use ${HERAUT_WEB_TOKEN}.') })
+      .strictObject({ token: z.string().min(webTokenMinLength, `must be at least ${webTokenMinLength} characters; e.g. openssl rand -hex 16`).optional().describe('Required to serve the review page beyond loopback; use ${HERAUT_WEB_TOKEN}.') })
       .optional()
       .describe('The review page (heraut web, and heraut run on the health port).'),
   })

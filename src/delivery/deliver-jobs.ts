@@ -1,5 +1,6 @@
 import type { Alerts } from '../alerts/alerts.js';
-import { parseDuration, type Account, type Config } from '../config/schema.js';
+import { parseDuration } from '../config/parse-duration.js';
+import type { Account, Config } from '../config/schema.js';
 import { errorMessage, isHerautError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PostRequest, PostResult, Publisher } from '../platforms/platform.js';
@@ -8,8 +9,11 @@ import type { Job, JobTarget, TargetState, WaitReason } from '../queue/job.js';
 import { countPost } from '../queue/count-post.js';
 import type { AccountLock, AccountState, JobClaim, Stores } from '../queue/stores.js';
 import { decideFailure } from './decide-failure.js';
-import { dayKey, monthKey } from './pace.js';
-import { waitFor, type Wait } from './wait-for.js';
+import { dayKey, monthKey } from './day-key.js';
+import type { Wait } from './wait-for.js';
+
+/** Pacing reads cron slots, whose parser is large: it is loaded when a first target is weighed, never by a cycle with nothing due. */
+const loadWaitFor = () => import('./wait-for.js');
 
 export interface DeliverOptions {
   stores: Stores;
@@ -205,6 +209,7 @@ export async function deliverJobs(options: DeliverOptions): Promise<DeliveryOutc
     if (!claim) return outcome(listed, snapshot, { reason: 'busy', error: 'another heraut process holds this job' });
     const target = claim.job.targets[account];
     if (!target || !isDeliverable(target)) return target ? outcome(claim.job, target) : undefined;
+    const { waitFor } = await loadWaitFor();
     const wait = waitFor({ job: claim.job, target, account: config, state: turn.state, now: now(), timezone, ignorePacing: options.ignorePacing, ignoreBudget: options.ignoreBudget });
     if (wait) {
       if (wait.reason === 'budget' && turn.state.holdReason !== 'budget') {

@@ -1,7 +1,9 @@
 import { nextCronTime, previousCronTime } from '../config/cron.js';
 import { HerautError } from '../errors.js';
-import { parseDuration, type Pace } from '../config/schema.js';
+import { parseDuration } from '../config/parse-duration.js';
+import type { Pace } from '../config/schema.js';
 import type { AccountState } from '../queue/stores.js';
+import { dayKey } from './day-key.js';
 
 export type PaceReason = 'gap' | 'max-per-day' | 'slot';
 
@@ -11,30 +13,6 @@ export interface PaceWait {
 }
 
 export const defaultMinGap = '5m';
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function partsIn(date: Date, timezone: string): { year: string; month: string; day: string } {
-  let format = formatters.get(timezone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    formatters.set(timezone, format);
-  }
-  const parts = Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]));
-  return { year: parts.year!, month: parts.month!, day: parts.day! };
-}
-
-/** YYYY-MM-DD of `date` in `timezone`. */
-export function dayKey(date: Date, timezone: string): string {
-  const { year, month, day } = partsIn(date, timezone);
-  return `${year}-${month}-${day}`;
-}
-
-/** YYYY-MM of `date` in `timezone`. */
-export function monthKey(date: Date, timezone: string): string {
-  const { year, month } = partsIn(date, timezone);
-  return `${year}-${month}`;
-}
 
 function slotNear(expression: string, at: Date, timezone: string, direction: 'next' | 'previous'): Date {
   try {

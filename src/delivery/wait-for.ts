@@ -2,7 +2,8 @@ import type { Account } from '../config/schema.js';
 import { monthlyBudget, postPrice } from '../platforms/registry.js';
 import type { Job, JobTarget, WaitReason } from '../queue/job.js';
 import type { AccountState } from '../queue/stores.js';
-import { monthKey, nextAllowedAt, nextMonthStart } from './pace.js';
+import { monthKey } from './day-key.js';
+import { nextAllowedAt, nextMonthStart } from './pace.js';
 import { roundMoney } from '../queue/count-post.js';
 
 export interface Wait {

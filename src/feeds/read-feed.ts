@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { FeedConfig } from '../config/schema.js';
-import { parseDuration } from '../config/schema.js';
+import { parseDuration } from '../config/parse-duration.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Article } from './article.js';
 import type { Resolve } from '../net/guarded-fetch.js';

@@ -1,15 +1,14 @@
-import { lookup as dnsLookup } from 'node:dns/promises';
-import http from 'node:http';
-import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { Readable } from 'node:stream';
-import zlib from 'node:zlib';
+import type zlib from 'node:zlib';
 import ipaddr from 'ipaddr.js';
 
 /** Addresses of a host name, as the system resolver gives them; injected in tests so that no real name is looked up. */
 export type Resolve = (hostname: string) => Promise<string[]>;
 
-export const systemResolve: Resolve = async (hostname) => (await dnsLookup(hostname, { all: true })).map((entry) => entry.address);
+// Built-in modules a poll may not need (TLS for an http:// feed, zlib for an uncompressed answer) are loaded on first
+// use: each costs milliseconds of a start, and a cycle that finds nothing new is little more than its start.
+export const systemResolve: Resolve = async (hostname) => (await process.getBuiltinModule('node:dns/promises').lookup(hostname, { all: true })).map((entry) => entry.address);
 
 /** "public", or the ipaddr.js name of a range that is not: private, loopback, linkLocal, uniqueLocal, carrierGradeNat... */
 export function addressKind(address: string): string {
@@ -63,11 +62,11 @@ function decoder(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zli
   switch (encoding?.trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
-      return zlib.createGunzip();
+      return process.getBuiltinModule('node:zlib').createGunzip();
     case 'deflate':
-      return zlib.createInflate();
+      return process.getBuiltinModule('node:zlib').createInflate();
     case 'br':
-      return zlib.createBrotliDecompress();
+      return process.getBuiltinModule('node:zlib').createBrotliDecompress();
     default:
       return undefined;
   }
@@ -107,21 +106,25 @@ export function guardedGet(url: string, request: GuardedRequest): Promise<Guarde
         return;
       }
     }
-    const client = target.protocol === 'https:' ? https : http;
+    const client = target.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
     const outgoing = client.request(target, { method: 'GET', headers: request.headers, signal: request.signal, agent: false, lookup }, (incoming) => {
+      const status = incoming.statusCode ?? 0;
+      const headers = {
+        get(name: string) {
+          const value = incoming.headers[name.toLowerCase()];
+          return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+        },
+      };
+      // 204 and 304 have no body (RFC 9110): none is made, so a poll answered "not modified" never starts web streams.
+      if (status === 204 || status === 304) {
+        incoming.resume();
+        resolvePromise({ status, headers, body: null });
+        return;
+      }
       const unpack = decoder(incoming.headers['content-encoding'] as string | undefined);
       const stream = unpack ? incoming.pipe(unpack) : incoming;
       if (unpack) incoming.on('error', (error) => unpack.destroy(error));
-      resolvePromise({
-        status: incoming.statusCode ?? 0,
-        headers: {
-          get(name) {
-            const value = incoming.headers[name.toLowerCase()];
-            return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-          },
-        },
-        body: Readable.toWeb(stream) as ReadableStream<Uint8Array>,
-      });
+      resolvePromise({ status, headers, body: Readable.toWeb(stream) as ReadableStream<Uint8Array> });
     });
     outgoing.on('error', reject);
     outgoing.end();

@@ -96,15 +96,13 @@ export type AccountSchema<Id extends string = string> = z.ZodObject<{ platform: 
 
 /**
  * Everything heraut knows about one platform; src/platforms/registry.ts lists them. Code outside src/platforms/ asks
- * the registry and never names a platform.
+ * the registry and never names a platform. The account's config schema is listed apart, in account-schemas.ts.
  */
-export interface PlatformSpec<Id extends string = string, Schema extends AccountSchema<Id> = AccountSchema<Id>> {
+export interface PlatformSpec<Id extends string = string, Account extends { platform: Id } = { platform: Id }> {
   /** The everyday name, written in the config (`platform: x`), in template keys and in job files. */
   readonly id: Id;
   /** How people write it in a sentence: "X", "Bluesky". */
   readonly label: string;
-  /** The account's config schema; the config's account union is composed from these. */
-  readonly account: Schema;
   /** Account key → the environment variable meant to hold it, for messages and starter configurations. */
   readonly credentialEnv: Readonly<Record<string, string>>;
   /** How the platform counts a text, as the server does. */
@@ -122,13 +120,13 @@ export interface PlatformSpec<Id extends string = string, Schema extends Account
   /** A fresh post key, stored with the job before the first attempt. */
   newPostKey(): Promise<string>;
   /** The account's publisher; imports the platform's client on first use so that `--help` and dry runs stay fast. */
-  createPublisher(context: PublisherContext<z.infer<Schema>>): Promise<Publisher>;
+  createPublisher(context: PublisherContext<Account>): Promise<Publisher>;
   /** Lines printed under the text in a dry run or preview: how it measures, what goes with it. */
   describePost(request: PostRequest): string[];
   /** USD one post costs on a pay-per-use API; absent means free. */
-  postPrice?(account: z.infer<Schema>): number;
+  postPrice?(account: Account): number;
   /** The account's monthly spending cap in USD, if it has one. */
-  monthlyBudget?(account: z.infer<Schema>): number | undefined;
+  monthlyBudget?(account: Account): number | undefined;
   /**
    * What the platform's client threw, as the HerautError whose code tells policyFor what happens next;
    * undefined for an error the platform does not know, which is then reported as a bug and not retried.
@@ -136,7 +134,7 @@ export interface PlatformSpec<Id extends string = string, Schema extends Account
   mapError(error: unknown, context: ErrorContext): HerautError | undefined;
 }
 
-/** Identity, for inference: `export const xPlatform = definePlatform({ id: 'x', ... })`. */
-export function definePlatform<const Id extends string, Schema extends AccountSchema<Id>>(spec: PlatformSpec<Id, Schema>): PlatformSpec<Id, Schema> {
+/** Identity, for checking: `export const xPlatform = definePlatform<'x', XAccount>({ id: 'x', ... })`. */
+export function definePlatform<Id extends string, Account extends { platform: Id }>(spec: PlatformSpec<Id, Account>): PlatformSpec<Id, Account> {
   return spec;
 }

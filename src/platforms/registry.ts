@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { accountSchemas } from './account-schemas.js';
 import { HerautError } from '../errors.js';
 import { scrubSecrets, type Logger } from '../log.js';
 import { blueskyPlatform } from './bluesky/bluesky-platform.js';
@@ -6,22 +7,18 @@ import { mastodonPlatform } from './mastodon/mastodon-platform.js';
 import type { ErrorContext, PlatformSpec, PostResult, Publisher, SessionStore, TextLength } from './platform.js';
 import { xPlatform } from './x/x-platform.js';
 
-/** Every platform heraut posts to. Adding one is adding its folder and one line here. */
+/** Every platform heraut posts to. Adding one is adding its folder, one line here and one in account-schemas.ts. */
 const specs = [xPlatform, blueskyPlatform, mastodonPlatform] as const;
 
 export type PlatformId = (typeof specs)[number]['id'];
-type AnySpec = PlatformSpec<PlatformId, (typeof specs)[number]['account']>;
+type AnySpec = PlatformSpec<PlatformId, PlatformAccount>;
 
 const registry: ReadonlyMap<string, AnySpec> = new Map(specs.map((spec) => [spec.id, spec as AnySpec]));
 
 export const platformIds = [...registry.keys()] as PlatformId[];
 
-/** The account schemas in registry order, for the config's account union. */
-export const accountSchemas = specs.map((spec) => spec.account) as unknown as AccountSchemas<typeof specs>;
-type AccountSchemas<T extends readonly unknown[]> = { -readonly [K in keyof T]: T[K] extends { account: infer S } ? S : never };
-
 /** Any registered platform's account, as the config holds it. */
-export type PlatformAccount = z.infer<(typeof specs)[number]['account']>;
+export type PlatformAccount = z.infer<(typeof accountSchemas)[number]>;
 
 export function isPlatformId(id: string): id is PlatformId {
   return registry.has(id);

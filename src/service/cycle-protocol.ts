@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CycleReport } from './run-cycle.js';
@@ -23,7 +22,8 @@ export interface CycleChild {
 
 export function startCycle(options: { args: string[]; configText: string; onError: (error: Error) => void }): CycleChild {
   const flags = [...new Set([...process.execArgv, ...cycleFlags])];
-  const child = spawn(process.execPath, [...flags, cliEntry, ...options.args], {
+  // Only the service starts cycles: a cycle itself does not load child_process.
+  const child = process.getBuiltinModule('node:child_process').spawn(process.execPath, [...flags, cliEntry, ...options.args], {
     stdio: ['pipe', 'inherit', 'inherit', 'pipe'],
     env: { ...process.env, [cycleVariable]: '1' },
   });

@@ -2,10 +2,10 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { nextCronTime } from '../config/cron.js';
 import type { Config } from '../config/schema.js';
-import { parseDuration } from '../config/schema.js';
+import { parseDuration } from '../config/parse-duration.js';
 import { HerautError } from '../errors.js';
 import type { DeliveryOutcome } from '../delivery/deliver-jobs.js';
-import { monthKey } from '../delivery/pace.js';
+import { monthKey } from '../delivery/day-key.js';
 import type { QueueView } from '../queue/queue-view.js';
 import type { PollOutcome } from './poll-feed.js';
 

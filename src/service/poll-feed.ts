@@ -1,5 +1,5 @@
 import type { FeedConfig } from '../config/schema.js';
-import { parseDuration } from '../config/schema.js';
+import { parseDuration } from '../config/parse-duration.js';
 import { errorMessage, isHerautError, policyFor } from '../errors.js';
 import { readFeed, type RejectedItem } from '../feeds/read-feed.js';
 import { nextPollAfterFailure } from '../net/backoff.js';

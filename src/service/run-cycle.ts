@@ -1,4 +1,5 @@
-import { parseDuration, type FeedConfig } from '../config/schema.js';
+import { parseDuration } from '../config/parse-duration.js';
+import type { FeedConfig } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import { deliverJobs, type DeliveryOutcome } from '../delivery/deliver-jobs.js';
 import { pollFeed, type PollOutcome } from './poll-feed.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Llm } from '../config/schema.js';
-import { parseDuration } from '../config/schema.js';
+import { parseDuration } from '../config/parse-duration.js';
 import { HerautError, errorMessage } from '../errors.js';
 import { registerSecret } from '../log.js';
 

@@ -3,7 +3,7 @@ import { errorMessage, HerautError, isHerautError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { monthlyBudget } from '../platforms/registry.js';
 import type { Job, JobTarget } from '../queue/job.js';
-import { monthKey } from '../delivery/pace.js';
+import { monthKey } from '../delivery/day-key.js';
 import { queueView } from '../queue/queue-view.js';
 import { reviewableFrom } from '../queue/transitions.js';
 import { createRuntime } from '../service/runtime.js';

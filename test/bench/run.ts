@@ -26,7 +26,8 @@ interface Measure {
 function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Measure> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { cwd: root, env: { ...process.env, HERAUT_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The configuration cache goes in the benchmark's folder, not the user's.
+    const child = spawn(command, args, { cwd: root, env: { ...process.env, HERAUT_LOG_LEVEL: 'warn', XDG_CACHE_HOME: path.join(work, 'cache'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const cliPath = path.join(repoRoot, 'dist/cli/main.js');
 
-/** The user's config and state folders of every CLI a test starts: never the real ones of whoever runs the tests. */
+/** The user's config, state and cache folders of every CLI a test starts: never the real ones of whoever runs the tests. */
 const home = mkdtempSync(path.join(tmpdir(), 'heraut-home-'));
-export const isolatedEnv: NodeJS.ProcessEnv = { XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), HOME: home };
+export const isolatedEnv: NodeJS.ProcessEnv = { XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), XDG_CACHE_HOME: path.join(home, 'cache'), HOME: home };
+// A CLI a test spawns itself with process.env (a service and its cycles) keeps its configuration cache here too.
+process.env.XDG_CACHE_HOME = isolatedEnv.XDG_CACHE_HOME;
 
 export interface CliResult {
   code: number | null;

@@ -10,7 +10,7 @@ import type { CheckOptions, GlobalOptions } from '../options.js';
 /** Reports every problem at once: config errors (exit 2 from loading), missing feed files, accounts that need attention or fail to log in. */
 export async function checkCommand(global: GlobalOptions, options: CheckOptions): Promise<void> {
   const log = cliLogger({ ...global, logLevel: global.logLevel === 'info' ? 'warn' : global.logLevel });
-  const loaded = loadCliConfig(global, log);
+  const loaded = await loadCliConfig(global, log);
   const { config } = loaded;
   const problems: string[] = [];
   const notes: string[] = [];

@@ -15,7 +15,7 @@ function describe(report: CopyReport): string {
 /** Copies the configured queue to a PostgreSQL database or back to a folder; the source is left as it was. */
 export async function migrateCommand(global: GlobalOptions, options: { to: string }): Promise<void> {
   const log = cliLogger({ ...global, logLevel: global.logLevel === 'info' ? 'warn' : global.logLevel });
-  const loaded = loadCliConfig(global, log);
+  const loaded = await loadCliConfig(global, log);
   const toDatabase = postgresUrl.test(options.to);
   if (toDatabase) registerSecret(decodeURIComponent(URL.parse(options.to)?.password ?? ''));
   const from = loaded.queueUrl ?? loaded.queueDir;

@@ -1,4 +1,3 @@
-import { loadConfig } from '../../config/load-config.js';
 import { HerautError } from '../../errors.js';
 import { readCycleConfig, sendCycleReport } from '../../service/cycle-protocol.js';
 import { createRuntime } from '../../service/runtime.js';
@@ -11,7 +10,7 @@ export async function runCommand(global: GlobalOptions, options: RunOptions): Pr
   const log = cliLogger(global);
   const handedOver = options.once ? readCycleConfig() : undefined;
   const inService = handedOver !== undefined;
-  const loaded = loadCliConfig(global, log, { dryRun: options.dryRun, text: handedOver, quiet: inService });
+  const loaded = await loadCliConfig(global, log, { dryRun: options.dryRun, text: handedOver, quiet: inService, cached: true });
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
@@ -27,6 +26,7 @@ export async function runCommand(global: GlobalOptions, options: RunOptions): Pr
     if (!options.once) {
       // Only the service schedules: a cycle (run --once) never loads node-cron.
       const { runService } = await import('../../service/run-service.js');
+      const { loadConfig } = await import('../../config/load-config.js');
       await runService({
         loaded,
         log,

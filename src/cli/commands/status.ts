@@ -2,7 +2,7 @@ import { monthlyBudget, postPrice } from '../../platforms/registry.js';
 import type { JobTarget } from '../../queue/job.js';
 import type { Holding } from '../../queue/stores.js';
 import { nextCronTime } from '../../config/cron.js';
-import { dayKey, monthKey } from '../../delivery/pace.js';
+import { dayKey, monthKey } from '../../delivery/day-key.js';
 import { openRuntime } from '../context.js';
 import type { GlobalOptions, StatusOptions } from '../options.js';
 

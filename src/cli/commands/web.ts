@@ -12,7 +12,7 @@ export interface WebOptions {
 /** Serves the review page until SIGINT or SIGTERM. */
 export async function webCommand(global: GlobalOptions, options: WebOptions): Promise<void> {
   const log = cliLogger(global);
-  const loaded = loadCliConfig(global, log, { dryRun: options.dryRun });
+  const loaded = await loadCliConfig(global, log, { dryRun: options.dryRun });
   const token = loaded.config.web?.token;
   assertPageAllowed(options.host, token);
   const handler = createPageHandler({ model: queueReviewModel({ loaded, log }), host: options.host, token, mode: loaded.config.dryRun ? 'dry-run' : 'live', log });

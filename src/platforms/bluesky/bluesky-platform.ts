@@ -1,12 +1,11 @@
 import { definePlatform } from '../platform.js';
-import { BlueskyAccount } from './bluesky-account.js';
+import type { BlueskyAccount } from './bluesky-account.js';
 import { mapBlueskyError } from './bluesky-error.js';
 import { BLUESKY_MAX_BYTES, fitsBluesky, isBlueskyHashtag, measureBluesky, shortenLinkForDisplay } from './bluesky-limits.js';
 
-export const blueskyPlatform = definePlatform({
+export const blueskyPlatform = definePlatform<'bluesky', BlueskyAccount>({
   id: 'bluesky',
   label: 'Bluesky',
-  account: BlueskyAccount,
   credentialEnv: { identifier: 'BLUESKY_IDENTIFIER', password: 'BLUESKY_APP_PASSWORD' },
   measure: measureBluesky,
   fits: fitsBluesky,

@@ -1,6 +1,6 @@
 import { Agent, CredentialSession, XRPCError, type AppBskyEmbedExternal, type AppBskyFeedPost, type AtpSessionData, type AtpSessionEvent, type BlobRef } from '@atproto/api';
 import { TID } from '@atproto/common-web';
-import { parseDuration } from '../../config/fields.js';
+import { parseDuration } from '../../config/parse-duration.js';
 import { HerautError, isHerautError } from '../../errors.js';
 import { leadingGraphemes } from '../../graphemes.js';
 import { registerSecret } from '../../log.js';

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { definePlatform } from '../platform.js';
-import { MastodonAccount } from './mastodon-account.js';
+import type { MastodonAccount } from './mastodon-account.js';
 import { mapMastodonError } from './mastodon-error.js';
 import { measureMastodon } from './mastodon-limits.js';
 
-export const mastodonPlatform = definePlatform({
+export const mastodonPlatform = definePlatform<'mastodon', MastodonAccount>({
   id: 'mastodon',
   label: 'Mastodon',
-  account: MastodonAccount,
   credentialEnv: { accessToken: 'MASTODON_ACCESS_TOKEN' },
   measure: (text) => measureMastodon(text),
   fits: (text) => measureMastodon(text).valid,

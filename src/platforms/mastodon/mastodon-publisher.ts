@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseDuration } from '../../config/fields.js';
+import { parseDuration } from '../../config/parse-duration.js';
 import { errorMessage, isHerautError } from '../../errors.js';
 import { registerSecret } from '../../log.js';
 import { fetchLimited } from '../../net/fetch-limited.js';

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { definePlatform } from '../platform.js';
-import { XAccount } from './x-account.js';
+import type { XAccount } from './x-account.js';
 import { X_CREDENTIAL_ENV } from './x-credentials.js';
 import { mapXError } from './x-error.js';
 import { isXHashtag, measureX } from './x-limits.js';
 
-export const xPlatform = definePlatform({
+export const xPlatform = definePlatform<'x', XAccount>({
   id: 'x',
   label: 'X',
-  account: XAccount,
   credentialEnv: X_CREDENTIAL_ENV,
   measure: measureX,
   fits: (text) => measureX(text).valid,

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { SendTweetV2Params } from 'twitter-api-v2';
-import { parseDuration } from '../../config/fields.js';
+import { parseDuration } from '../../config/parse-duration.js';
 import { errorMessage } from '../../errors.js';
 import { registerSecret } from '../../log.js';
 import type { PostRequest, PostResult, Publisher, PublisherContext } from '../platform.js';
