@@ -135,6 +135,8 @@ const DECORATIONS: Array<[hashtags: number, emojis: number]> = [
 /** The longest hook every platform takes whole beside two hashtags and one emoji, in plain characters, with a margin for wide ones. */
 function hookRoom(draft: TeaserDraft, platforms: PlatformId[]): number {
   const fits = (size: number) =>
+    // Two sentences of at least one letter and a full stop each.
+    size >= 4 &&
     platforms.every((platform) => {
       // Two sentences: the fitter may keep a lone sentence that fits only as the platform counts, never a why.
       const half = Math.floor(size / 2);
