@@ -35,7 +35,7 @@ describe('review: new jobs wait for a person', () => {
     expect(tooLong.code).toBe(1);
     expect(tooLong.stderr).toMatch(/\d+ weighted characters, X allows 280/);
 
-    const edited = await runCli(['--config', config, 'edit', seedUrl], { env: { EDITOR: `node -e "const f=process.argv[1];require('fs').writeFileSync(f,'À lire : '+require('fs').readFileSync(f,'utf8'))"` } });
+    const edited = await runCli(['--config', config, 'edit', seedUrl], { env: { EDITOR: `node -e "require('fs').writeFileSync(process.argv[1],'À lire : John Schulman quitte Anthropic après cinq mois. #IA ${seedUrl}')"` } });
     expect(edited.code, edited.stderr).toBe(0);
     expect((await runCli(['--config', config, 'approve', seedUrl])).code).toBe(0);
     const skipped = await runCli(['--config', config, 'skip', schoolsUrl]);
