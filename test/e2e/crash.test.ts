@@ -112,6 +112,9 @@ for (const store of stores) {
       const { x, bluesky, mastodon } = await postsPerLink(prefix);
       console.log(`crash test on the ${store.name}: ${kills} SIGKILLs in ${Math.round((killedAt - started) / 1000)} s, then ${finishing + 1} clean runs (${Math.round((Date.now() - killedAt) / 1000)} s); ${x.size} articles on X, ${bluesky.size} on Bluesky and ${mastodon.size} on Mastodon, ${(world.x.requests['/2/tweets'] ?? 0) - requestsBefore.tweets} tweet requests, ${(world.mastodon.requests['POST /api/v1/statuses'] ?? 0) - requestsBefore.statuses} status requests, ${polls} feed polls`);
       const status = JSON.parse((await runCli(['--config', config, 'status', '--json'], { env: world.env })).stdout);
+      // A feed that stopped being polled (backing off after a failed poll, or a lease still held) shows here.
+      const { consecutiveFailures, lastError, nextPoll } = status.feeds.news;
+      if (polls < total - 4) console.log(`crash test on the ${store.name}: the feed was not polled to the end: ${JSON.stringify({ consecutiveFailures, lastError, nextPoll })}\n${lastRun.slice(-2000)}`);
       const diagnosis = `${JSON.stringify(status.accounts, null, 1)}\n${lastRun.slice(-3000)}`;
       expect(x.size, diagnosis).toBe(Math.min(total, 4 + polls));
       expect(bluesky.size, diagnosis).toBe(x.size);
