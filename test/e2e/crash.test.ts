@@ -60,7 +60,7 @@ afterAll(async () => {
 
 /** The same scenarios on each store: the folder, and a fresh schema of the PostgreSQL test server (skipped without one, except in CI). */
 const stores = [
-  { name: 'file store', prefix: '', describe: describe as (name: string, body: () => void) => void, queue: () => undefined },
+  { name: 'the file store', prefix: '', describe: describe as (name: string, body: () => void) => void, queue: () => undefined },
   {
     name: 'PostgreSQL',
     prefix: 'pg',
@@ -73,7 +73,7 @@ const stores = [
   },
 ];
 for (const store of stores) {
-  store.describe(`crash safety on the ${store.name}: kill -9 at random moments, then finish`, () => {
+  store.describe(`crash safety on ${store.name}: kill -9 at random moments, then finish`, () => {
     it('every article is on every account exactly once, and the queue agrees', async () => {
       // The feed grows by one article per poll, so every run has new work to be killed in the middle of.
       let polls = 0;
@@ -110,11 +110,11 @@ for (const store of stores) {
         await new Promise((resolve) => setTimeout(resolve, 1_100));
       }
       const { x, bluesky, mastodon } = await postsPerLink(prefix);
-      console.log(`crash test on the ${store.name}: ${kills} SIGKILLs in ${Math.round((killedAt - started) / 1000)} s, then ${finishing + 1} clean runs (${Math.round((Date.now() - killedAt) / 1000)} s); ${x.size} articles on X, ${bluesky.size} on Bluesky and ${mastodon.size} on Mastodon, ${(world.x.requests['/2/tweets'] ?? 0) - requestsBefore.tweets} tweet requests, ${(world.mastodon.requests['POST /api/v1/statuses'] ?? 0) - requestsBefore.statuses} status requests, ${polls} feed polls`);
+      console.log(`crash test on ${store.name}: ${kills} SIGKILLs in ${Math.round((killedAt - started) / 1000)} s, then ${finishing + 1} clean runs (${Math.round((Date.now() - killedAt) / 1000)} s); ${x.size} articles on X, ${bluesky.size} on Bluesky and ${mastodon.size} on Mastodon, ${(world.x.requests['/2/tweets'] ?? 0) - requestsBefore.tweets} tweet requests, ${(world.mastodon.requests['POST /api/v1/statuses'] ?? 0) - requestsBefore.statuses} status requests, ${polls} feed polls`);
       const status = JSON.parse((await runCli(['--config', config, 'status', '--json'], { env: world.env })).stdout);
       // A feed that stopped being polled (backing off after a failed poll, or a lease still held) shows here.
       const { consecutiveFailures, lastError, nextPoll } = status.feeds.news;
-      if (polls < total - 4) console.log(`crash test on the ${store.name}: the feed was not polled to the end: ${JSON.stringify({ consecutiveFailures, lastError, nextPoll })}\n${lastRun.slice(-2000)}`);
+      if (polls < total - 4) console.log(`crash test on ${store.name}: the feed was not polled to the end: ${JSON.stringify({ consecutiveFailures, lastError, nextPoll })}\n${lastRun.slice(-2000)}`);
       const diagnosis = `${JSON.stringify(status.accounts, null, 1)}\n${lastRun.slice(-3000)}`;
       expect(x.size, diagnosis).toBe(Math.min(total, 4 + polls));
       expect(bluesky.size, diagnosis).toBe(x.size);
