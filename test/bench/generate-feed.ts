@@ -27,15 +27,15 @@ function content(index: number): string {
   ].join('\n');
 }
 
-/** An RSS 2.0 feed of `items` items, newest first, each with about 2 KB of HTML content (content:encoded), for benchmarks. */
-export function generateFeed(items: number): string {
+/** An RSS 2.0 feed of `items` items numbered from `first`, newest first, each with about 2 KB of HTML content (content:encoded), for benchmarks. */
+export function generateFeed(items: number, first = 0): string {
   const start = Date.UTC(2025, 0, 1);
   const parts: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">',
     '<channel><title>Generated explainers</title><link>https://news.example.org/</link><description>Benchmark feed</description><language>en-us</language>',
   ];
-  for (let i = items - 1; i >= 0; i--) {
+  for (let i = first + items - 1; i >= first; i--) {
     parts.push(
       '<item>',
       `<title>Explainer ${i}: ${sentence(i, 8).replace('.', '')} &amp; more</title>`,

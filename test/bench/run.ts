@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { openStores } from '../../src/queue/open-stores.js';
 import { startFeedServer, serveFeed } from '../support/feed-server.js';
 import { generateFeed } from './generate-feed.js';
+import { benchStoreCycle } from './store-cycle-bench.js';
+import { benchWorkers } from './workers-bench.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'dist/cli/main.js');
@@ -14,6 +16,7 @@ const usagePreload = path.join(root, 'test/bench/report-usage.mjs');
 const work = mkdtempSync(path.join(tmpdir(), 'heraut-bench-'));
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
 const only = process.argv.slice(2);
+const databaseUrl = process.env.HERAUT_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 interface Measure {
   ms: number;
@@ -187,6 +190,8 @@ async function main(): Promise<void> {
     }
 
     if (wants('peer')) await comparePeer(server.url, server);
+    if (wants('cycle')) await benchStoreCycle({ server, work, repeats, databaseUrl, heraut, median, report });
+    if (wants('workers')) await benchWorkers({ server, work, cli, root, databaseUrl, median, report });
   } finally {
     await server.close();
     rmSync(work, { recursive: true, force: true });

@@ -18,8 +18,8 @@ export interface LiveWorld {
   dir: string;
   env: NodeJS.ProcessEnv;
   secrets: string[];
-  /** Writes a live config for the given feed path on the feed server and returns its file; `mastodon` adds a third account. */
-  config(name: string, feedPath: string, extra?: string, options?: { mastodon?: boolean }): string;
+  /** Writes a live config for the given feed path on the feed server and returns its file; `mastodon` adds a third account, `queue` replaces the folder ./queue (a postgres:// URL, say). */
+  config(name: string, feedPath: string, extra?: string, options?: { mastodon?: boolean; queue?: string }): string;
   close(): Promise<void>;
 }
 
@@ -67,7 +67,7 @@ export async function startLiveWorld(): Promise<LiveWorld> {
         file,
         `dryRun: false
 timezone: Europe/Paris
-queue: ./queue
+queue: ${options.queue ?? './queue'}
 accounts:
   x:
     platform: x

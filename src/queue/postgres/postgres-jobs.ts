@@ -4,6 +4,7 @@ import { isJobDone, type Job } from '../job.js';
 import { defaultLeaseMs, type JobStore } from '../stores.js';
 import { claimedJob } from '../transitions.js';
 import { historyHashes } from './postgres-history.js';
+import { holderIsGone } from './row-lease.js';
 import { inTransaction } from './connect-postgres.js';
 import { countPostIn } from './postgres-accounts.js';
 import type { Queryable, Scope } from './scope.js';
@@ -81,7 +82,7 @@ export function postgresJobs(scope: Scope): JobStore {
         );
         const row = rows[0];
         if (!row) return (await client.query('SELECT 1 FROM heraut_jobs WHERE namespace = $1 AND id = $2 AND NOT compacted', [namespace, id])).rowCount ? 'busy' : 'missing';
-        if (row.claim_holder && row.claim_until && row.claim_until.getTime() > now().getTime()) return 'busy';
+        if (row.claim_holder && row.claim_until && row.claim_until.getTime() > now().getTime() && !holderIsGone(row.claim_holder)) return 'busy';
         await client.query('UPDATE heraut_jobs SET claim_holder = $3, claim_until = $4 WHERE namespace = $1 AND id = $2', [namespace, id, holder, new Date(now().getTime() + leaseMs)]);
         return (await readJobs(scope, 'j.id = $2', [id], client))[0]!;
       });
