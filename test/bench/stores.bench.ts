@@ -35,8 +35,8 @@ async function cycle(location: string, round: number): Promise<number> {
   const first = historySize + round * fresh;
   const items = [...Array.from({ length: alreadyKnown }, (_, i) => first - 1 - i), ...Array.from({ length: fresh }, (_, i) => first + i)];
   let added = 0;
-  for (const n of items) {
-    if (await stores.history.isKnown({ feedId: 'bench', key: link(n), canonicalLink: link(n) }, 'feed')) continue;
+  const unknown = await stores.history.unknownOf(items.map((n) => ({ feedId: 'bench', key: link(n), canonicalLink: link(n), n })), 'feed');
+  for (const { n } of unknown) {
     const job = makeJob('bench', n, [{ name: 'bsky', platform: 'bluesky' }], new Date().toISOString());
     if (job.id !== jobIdFor('bench', link(n))) throw new Error('job id differs from the store\'s');
     if (await stores.jobs.add(job)) added += 1;
