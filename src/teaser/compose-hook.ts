@@ -185,7 +185,7 @@ interface WhyCandidate {
 
 // Who a stake is about: a country, a public, a profession, a system, rather than the company in the news.
 const GENERAL_SUBJECT =
-  /(?<![\p{L}\p{M}])(pays|france|europe|européens?|européennes?|ue|public|citoyens|usagers|utilisateurs|patients|femmes|élèves|enseignants|professeurs|chercheurs|ménages|consommateurs|secteur|industrie|réseau|tout le monde|voyageurs|salariés|artistes|régulateurs|countries|country|european|citizens|users|patients|researchers|households|consumers|industry|sector|grids?|everyone|workers|governments|regulators|maintainers|developers|país|países|españa|europa|europeos?|ciudadanos|usuarios|pacientes|alumnos|estudiantes|investigadores|hogares|consumidores|industria|todos|administraciones|universidades|personnes|gens|people|personas|gente|women|mujeres|région|region|región|enfants|children|niños|familles|families|familias|états-unis|united states|us|american|américains?|estados unidos|américa latina|latinoamérica|afrique|africa|áfrica)(?![\p{L}\p{M}])/iu;
+  /(?<![\p{L}\p{M}])(pays|france|europe|européens?|européennes?|ue|public|citoyens|usagers|utilisateurs|patients|femmes|élèves|enseignants|professeurs|chercheurs|ménages|consommateurs|secteur|industrie|réseau|voyageurs|salariés|artistes|régulateurs|countries|country|european|citizens|users|patients|researchers|households|consumers|industry|sector|grids?|workers|governments|regulators|maintainers|developers|país|países|españa|europa|europeos?|ciudadanos|usuarios|pacientes|alumnos|estudiantes|investigadores|hogares|consumidores|industria|administraciones|universidades|personnes|gens|people|personas|gente|women|mujeres|région|region|región|enfants|children|niños|familles|families|familias|états-unis|united states|us|american|américains?|estados unidos|américa latina|latinoamérica|afrique|africa|áfrica)(?![\p{L}\p{M}])/iu;
 // "La décision", "The deal": a sentence may open on the news itself.
 const EVENT_NOUN =
   /^(décision|sanction|amende|projet|accord|contrat|loi|mouvement|levée|annonce|affaire|mesure|decision|fine|project|deal|agreement|contract|law|ban|move|rule|announcement|decisión|multa|proyecto|acuerdo|contrato|ley|medida|sanción|anuncio)$/iu;
@@ -259,10 +259,10 @@ function whyScore(candidate: WhyCandidate, said: string): number {
   if (length(text) < 40) score -= 1;
   if (METHOD.test(text) && !STAKE.test(text)) score -= 1.5;
   score -= 3 * overlap(text, said);
-  // The subtitle and the neutral view are the site's own "why"; the one-sided views come after them on a tie.
+  // The subtitle and the neutral view are the site's own "why"; a one-sided view posted as the why reads as editorialising.
   if (source === 'why') score += index === 0 ? 1 : 0.5;
   else if (source === 'description') score += 0.5;
-  else if (index === 0) score += 0.25;
+  else score -= index === 0 ? 0.75 : 1;
   return score;
 }
 
@@ -273,9 +273,10 @@ function punchlineScore(candidate: WhyCandidate): number | undefined {
   if (length(text) > (OPEN_QUESTION.test(text) ? 2 * PUNCHLINE_MAX : PUNCHLINE_MAX) || isQuestion(text) || /[:;]$/u.test(text)) return undefined;
   if (PRONOUN_START.test(text) || POSSESSIVE_START.test(text) || CONJUNCTION_START.test(text) || META.test(text)) return undefined;
   if (/\p{N}/u.test(text) || ATTRIBUTION.test(text)) return undefined;
+  // "The service depends on donor money." after the why: a one-sided line tacked on tips the hook into a verdict.
+  if ((source === 'optimistic' || source === 'pessimistic') && !OPEN_QUESTION.test(text)) return undefined;
   let score = 0;
   if (OPEN_QUESTION.test(text)) score += 2;
-  if (source === 'pessimistic') score += 1;
   if (STAKE.test(text) || STAKE_NOUN.test(text)) score += 1;
   return score;
 }

@@ -231,6 +231,45 @@ describe('the second sentence says why it matters', () => {
     expect(x!.hook).toMatch(/minutes\. \p{Lu}/u);
   });
 
+  it('prefers the subtitle or the neutral view to a one-sided view that hopes or fears', () => {
+    const eth = makeArticle({
+      title: 'AI coding assistants ship 1.7 times more security flaws, ETH Zurich audit finds',
+      summary: 'Researchers traced 4,200 merged pull requests back to how they were written. Assisted code carried more vulnerabilities, but got patched faster.',
+      content: 'Optimistic view\n\nThe paper is a start. As assistants are trained to be security-aware and as review tools catch up, the gap could close quickly.',
+      language: 'en',
+    });
+    expect(composeHook(eth, {}).sentences[1]).toBe('Assisted code carried more vulnerabilities, but got patched faster.');
+    // "Tout le monde" names no public: a vague hope is not the stake.
+    const voices = makeArticle({
+      title: '#MaVoixMonDroit : 15 000 comédiens et doubleurs exigent un consentement avant tout clonage vocal',
+      content: [
+        'Point de vue neutre',
+        'La France est l’un des grands marchés mondiaux du doublage, et ses comédiens sont organisés.',
+        'Point de vue optimiste',
+        'Un cadre clair pourrait profiter à tout le monde.',
+      ].join('\n\n'),
+      language: 'fr',
+    });
+    expect(composeHook(voices, {}).sentences[1]).toBe('La France est l’un des grands marchés mondiaux du doublage, et ses comédiens sont organisés.');
+  });
+
+  it('never tacks a one-sided line onto the why as a punchline', () => {
+    const article = makeArticle({
+      title: 'Kenya’s M-Afya chatbot answers 2 million maternal health questions in Swahili',
+      content: [
+        'Neutral view',
+        'The service reaches women who live hours from a clinic and have no smartphone.',
+        'Pessimistic view',
+        'The service depends on donor money.',
+      ].join('\n\n'),
+      language: 'en',
+    });
+    expect(composeHook(article, {}).sentences).toEqual([
+      'Kenya’s M-Afya chatbot answers 2 million maternal health questions in Swahili.',
+      'The service reaches women who live hours from a clinic and have no smartphone.',
+    ]);
+  });
+
   it('prefers the summary sentence that carries the title’s fact with its figure, compressed', () => {
     const article = makeArticle({
       title: 'Kyutai publie Sonal, un modèle vocal qui tourne sur smartphone',
