@@ -120,6 +120,8 @@ function repeats(sentence: string, said: string): boolean {
 const SUBJECT_APPOSITION = /^((?:\p{Lu}\p{Ll}* )?(?:[\p{L}’'-]+ ){0,4}\p{Lu}[\p{L}\p{M}\p{N}-]*), (?![^,;:()]*[\p{N}\p{Lu}])[^,;:()«»"]{3,100}, (?=\p{Ll})/u;
 // "Kyutai, le laboratoire fondé à Paris en 2023, a publié…": an apposition that opens with an article describes the subject.
 const DESCRIPTIVE_APPOSITION = /^(\p{Lu}[\p{L}\p{M}\p{N}-]*(?: \p{Lu}[\p{L}\p{M}\p{N}-]*)?), (?:le|la|les|l’|l'|un|une|the|an?|el|los|las|una?) [^,;:()«»"]{3,100}, (?=\p{Ll})/u;
+// "…use Brief, an AI tool built by the province’s digital service, to summarise…": what a name is, without a figure, is detail.
+const NAME_APPOSITION = /(?<=\s)(\p{Lu}[\p{L}\p{M}\p{N}-]*), (?:an?|the|un|une|le|la|el|una) [^,;:()«»"\p{N}]{3,80}, (?=\p{Ll})/gu;
 const OPENING_PREPOSITION = /^(pour|selon|après|avant|avec|pendant|depuis|for|after|before|with|according|since|during|para|según|tras|con|durante|desde)\b/iu;
 
 // A trailing circumstance ("…, au moment où l’entreprise doit…") adds context, not the point.
@@ -137,11 +139,17 @@ export function compressSentence(sentence: string): string {
   // "un modèle d’un milliard de paramètres" carries a figure in words: it stays.
   const dropUnlessCounted = (whole: string, subject: string) => (NUMBER_WORD.test(whole) ? whole : `${subject} `);
   if (!OPENING_PREPOSITION.test(text)) text = text.replace(SUBJECT_APPOSITION, dropUnlessCounted).replace(DESCRIPTIVE_APPOSITION, dropUnlessCounted);
+  text = text.replace(NAME_APPOSITION, (whole, name: string) => (NUMBER_WORD.test(whole) ? whole : `${name} `));
   // Only the plain space a removed clause leaves: a French no-break space before ":" stays.
   return text.replace(/ +([,.;:!?])/gu, '$1').replace(/ {2,}/gu, ' ');
 }
 
-function fitting(sentence: string, room: number): string | undefined {
+// "voted 94 to 12 on Thursday", "a annoncé mardi que": the day of the week is the wire's detail, never the teaser's.
+const WEEKDAY =
+  /\s(?:on |el |este |ce )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo)(?=[,.;:]|\s(?!\p{N}))/giu;
+
+function fitting(whole: string, room: number): string | undefined {
+  const sentence = whole.replace(WEEKDAY, '');
   // Compression removes a clause or two; a sentence several times too long is not worth trying.
   if (sentence.length > 3 * room) return undefined;
   if (length(sentence) <= room) return sentence;

@@ -67,6 +67,21 @@ describe('the hook: key fact, then why it matters', () => {
     );
   });
 
+  it('drops what a name is when it carries no figure, and the day of the week, to leave room for the why', () => {
+    expect(
+      compressSentence('Ontario’s Superior Court of Justice will let judges in 14 courthouses use Brief, an AI tool built by the province’s digital service, to summarise case files from March.'),
+    ).toBe('Ontario’s Superior Court of Justice will let judges in 14 courthouses use Brief to summarise case files from March.');
+    // A figure in words is the fact: "Sonal, un modèle vocal d’un milliard de paramètres" stays.
+    const counted = 'Kyutai a publié Sonal, un modèle vocal d’un milliard de paramètres qui converse en temps réel, en français et en anglais.';
+    expect(compressSentence(counted)).toBe(counted);
+    const article = makeArticle({
+      title: 'Denmark bans AI emotion recognition in job interviews',
+      content: 'Factual summary\n\nDenmark’s parliament voted 94 to 12 on Thursday to ban software that claims to read candidates’ emotions in job interviews.',
+      language: 'en',
+    });
+    expect(composeHook(article, {}).sentences[0]).toBe('Denmark’s parliament voted 94 to 12 to ban software that claims to read candidates’ emotions in job interviews.');
+  });
+
   it('drops a trailing participle without figure or name, never a clause that states a stake', () => {
     expect(compressSentence('Ce mouvement illustre la mobilité des chercheurs, courtisés à coups de rémunérations à sept chiffres.')).toBe('Ce mouvement illustre la mobilité des chercheurs.');
     expect(compressSentence('Les résultats sont encourageants, mais pas assez pour l’examen réel.')).toBe('Les résultats sont encourageants, mais pas assez pour l’examen réel.');
