@@ -317,6 +317,15 @@ function factWithFigure(title: string, candidates: string[]): string | undefined
   return undefined;
 }
 
+/** "Le ministère a testé…" in the subtitle, "Le ministère de l’Éducation nationale a publié…" in the article: the fact names who. */
+function namedSubject(sentence: string, text: string): string {
+  const opening = /^(?:Le|La|Les|L[’']|The|El|Los|Las)\s?\p{Ll}[\p{L}\p{M}-]*(?=\s)/u.exec(sentence)?.[0];
+  if (!opening) return sentence;
+  const either = `[${opening[0]}${opening[0]!.toLowerCase()}]${opening.slice(1).replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')}`;
+  const name = new RegExp(`${either} ((?:de l[’']|de la |du |des |de |del |of the |of )\\p{Lu}[\\p{L}\\p{M}-]*(?: \\p{Lu}[\\p{L}\\p{M}-]*)*)`, 'u').exec(text)?.[1];
+  return name ? `${opening} ${name}${sentence.slice(opening.length)}` : sentence;
+}
+
 /**
  * The editor's hook: the key fact (the title when it states it, else the shortest sentence that carries a figure or a name),
  * then why it matters (the best-scoring sentence of the subtitle, the neutral view and the openings of the optimistic and
@@ -338,7 +347,8 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
   const titleFact = titleStates && !hasFigure(titleStates) ? (factWithFigure(titleStates, usable([...lead, ...description])) ?? titleStates) : titleStates;
   const carriers = factCandidates.filter(carriesFact).map((s) => fitting(s, HOOK_MAX)).filter((s): s is string => !!s);
   const fallback = factCandidates.map((s) => fitting(s, HOOK_MAX)).find(Boolean);
-  const fact = titleFact ?? carriers.find((s) => /\p{N}/u.test(s)) ?? carriers[0] ?? fallback;
+  const found = titleFact ?? carriers.find((s) => /\p{N}/u.test(s)) ?? carriers[0] ?? fallback;
+  const fact = found && found !== titleFact ? namedSubject(found, article.content ?? '') : found;
   const base = { title, subject: `${title}\n${fact ?? ''}`, ...(emoji ? { titleEmoji: emoji } : {}) };
   if (!fact) return { ...base, sentences: title ? [asSentence(title)] : lead.slice(0, 1) };
 

@@ -82,6 +82,15 @@ describe('the hook: key fact, then why it matters', () => {
     expect(composeHook(article, {}).sentences[0]).toBe('Denmark’s parliament voted 94 to 12 to ban software that claims to read candidates’ emotions in job interviews.');
   });
 
+  it('names the subject a subtitle leaves generic, as the article names it', () => {
+    const article = (content: string) =>
+      makeArticle({ title: 'L’IA peut-elle corriger les copies du bac ?', summary: 'Le ministère a testé un outil sur 18 000 copies de bac blanc.', content, language: 'fr' });
+    const named = article('Récapitulatif factuel\n\nLe ministère de l’Éducation nationale a publié le bilan d’une expérimentation.');
+    expect(composeHook(named, {}).sentences[0]).toBe('Le ministère de l’Éducation a testé un outil sur 18 000 copies de bac blanc.');
+    const unnamed = article('Récapitulatif factuel\n\nLe ministère a publié le bilan d’une expérimentation.');
+    expect(composeHook(unnamed, {}).sentences[0]).toBe('Le ministère a testé un outil sur 18 000 copies de bac blanc.');
+  });
+
   it('drops a trailing participle without figure or name, never a clause that states a stake', () => {
     expect(compressSentence('Ce mouvement illustre la mobilité des chercheurs, courtisés à coups de rémunérations à sept chiffres.')).toBe('Ce mouvement illustre la mobilité des chercheurs.');
     expect(compressSentence('Les résultats sont encourageants, mais pas assez pour l’examen réel.')).toBe('Les résultats sont encourageants, mais pas assez pour l’examen réel.');
