@@ -219,6 +219,12 @@ function titleSubjects(title: string, entities: string[]): string[] {
   return subjects;
 }
 
+/** "FRANCE" on a story about the SNCF: a place the site files in capitals and the article never names is a side tag unless the title names it. */
+function isFiling(category: string, article: string): boolean {
+  const word = category.replace(/[\s-]/gu, '');
+  return ALL_CAPS.test(word) && letters(word) >= 5 && !wordsOf(article).some((w) => foldText(w) === foldText(category));
+}
+
 /** A category the title names in full ("deepfakes", "open source"): the item is about it, not merely filed under it. */
 function namedIn(title: string, category: string): boolean {
   const needle = foldText(category).replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
@@ -296,7 +302,7 @@ export function pickHashtags(input: HashtagInput, feed: Pick<FeedConfig, 'hashta
   };
   for (const category of categories) if (namedIn(title, category)) considerCategory(category);
   if (!filed.length) for (const entity of entities.slice(0, 1)) consider(dictionaryTag(entity) ?? entity);
-  for (const category of categories) considerCategory(category);
+  for (const category of categories) if (namedIn(title, category) || !isFiling(category, article)) considerCategory(category);
   for (const entity of entities) consider(dictionaryTag(entity) ?? entity);
   const index = indexPhrases(input.text.slice(0, SCAN_CHARS));
   const matches = phrases

@@ -77,6 +77,12 @@ describe('pickHashtags', () => {
       expect(pick('La CNIL inflige une amende', [], 'Selon la CNIL, la CNIL a tranché.')).toEqual(['IA', 'CNIL']);
     });
 
+    it('a place filed in capitals comes only when the article names it, not inside another name', () => {
+      const text = 'La SNCF confie la maintenance de 3 000 trains à une IA';
+      expect(pick(text, ['FRANCE'], 'La SNCF a testé le logiciel en Hauts-de-France.')).toEqual(['IA', 'SNCF']);
+      expect(pick(text, ['FRANCE'], 'La SNCF a testé le logiciel en France.')).toEqual(['IA', 'SNCF', 'France']);
+    });
+
     it('a piece of a longer name, or a person, is not the subject', () => {
       const chile = 'El Gobierno de Chile lanza LatamGPT-2, un modelo abierto';
       expect(pickHashtags({ text: chile, categories: ['CHILE'], language: 'es', article: chile }, feed).slice(0, 2)).toEqual(['IA', 'Chile']);
