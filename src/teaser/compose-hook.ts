@@ -121,7 +121,10 @@ const SUBJECT_APPOSITION = /^((?:\p{Lu}\p{Ll}* )?(?:[\p{L}’'-]+ ){0,4}\p{Lu}[\
 // "Kyutai, le laboratoire fondé à Paris en 2023, a publié…": an apposition that opens with an article describes the subject.
 const DESCRIPTIVE_APPOSITION = /^(\p{Lu}[\p{L}\p{M}\p{N}-]*(?: \p{Lu}[\p{L}\p{M}\p{N}-]*)?), (?:le|la|les|l’|l'|un|une|the|an?|el|los|las|una?) [^,;:()«»"]{3,100}, (?=\p{Ll})/u;
 // "…use Brief, an AI tool built by the province’s digital service, to summarise…": what a name is, without a figure, is detail.
-const NAME_APPOSITION = /(?<=\s)(\p{Lu}[\p{L}\p{M}\p{N}-]*), (?:an?|the|un|une|le|la|el|una) [^,;:()«»"\p{N}]{3,80}, (?=\p{Ll})/gu;
+// A name that is itself an item of a list ("Guitar Hero, Ed Boon, the flavor of…, technofear"), or what follows a list item
+// ("…, the end of…, the problems with…"), is no apposition.
+const NAME_APPOSITION =
+  /(?<=\s)(?<!,\s(?:\p{Lu}[\p{L}\p{M}\p{N}-]*\s)*)(\p{Lu}[\p{L}\p{M}\p{N}-]*), (?:an?|the|un|une|le|la|el|una) [^,;:()«»"\p{N}]{3,80}, (?=\p{Ll})(?!(?:an?|the|and|or|un|une|le|la|les|des|el|los|las|et|ou|y|o)\s)/gu;
 const OPENING_PREPOSITION = /^(pour|selon|après|avant|avec|pendant|depuis|for|after|before|with|according|since|during|para|según|tras|con|durante|desde)\b/iu;
 
 // A trailing circumstance ("…, au moment où l’entreprise doit…") adds context, not the point.

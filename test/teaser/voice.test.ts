@@ -71,6 +71,11 @@ describe('the hook: key fact, then why it matters', () => {
     expect(
       compressSentence('Ontario’s Superior Court of Justice will let judges in 14 courthouses use Brief, an AI tool built by the province’s digital service, to summarise case files from March.'),
     ).toBe('Ontario’s Superior Court of Justice will let judges in 14 courthouses use Brief to summarise case files from March.');
+    // A list is no apposition: each item stays.
+    const list = 'This week we turn our eyes towards Cinnabon: The Drink, the end of superbike confusion, the problems with Liars’ Day, and much more, all of it explained at length for the listeners!';
+    expect(compressSentence(list)).toBe(list);
+    const names = 'Their thoughts on Lost: Via Domus, an Ice Cube side-scroller, Guitar Hero: Beatles, Ed Boon, the flavor of Scottish girders, technofear, and more, at length, for hours and hours on end!';
+    expect(compressSentence(names)).toBe(names);
     // A figure in words is the fact: "Sonal, un modèle vocal d’un milliard de paramètres" stays.
     const counted = 'Kyutai a publié Sonal, un modèle vocal d’un milliard de paramètres qui converse en temps réel, en français et en anglais.';
     expect(compressSentence(counted)).toBe(counted);
