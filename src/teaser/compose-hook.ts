@@ -120,6 +120,11 @@ function repeats(sentence: string, said: string): boolean {
 const SUBJECT_APPOSITION = /^((?:\p{Lu}\p{Ll}* )?(?:[\p{L}’'-]+ ){0,4}\p{Lu}[\p{L}\p{M}\p{N}-]*), (?![^,;:()]*[\p{N}\p{Lu}])[^,;:()«»"]{3,100}, (?=\p{Ll})/u;
 // "Kyutai, le laboratoire fondé à Paris en 2023, a publié…": an apposition that opens with an article describes the subject.
 const DESCRIPTIVE_APPOSITION = /^(\p{Lu}[\p{L}\p{M}\p{N}-]*(?: \p{Lu}[\p{L}\p{M}\p{N}-]*)?), (?:le|la|les|l’|l'|un|une|the|an?|el|los|las|una?) [^,;:()«»"]{3,100}, (?=\p{Ll})/u;
+// "…use Brief, an AI tool built by the province’s digital service, to summarise…": what a name is, without a figure, is detail.
+// A name that is itself an item of a list ("Guitar Hero, Ed Boon, the flavor of…, technofear"), or what follows a list item
+// ("…, the end of…, the problems with…"), is no apposition.
+const NAME_APPOSITION =
+  /(?<=\s)(?<!,\s(?:\p{Lu}[\p{L}\p{M}\p{N}-]*\s)*)(\p{Lu}[\p{L}\p{M}\p{N}-]*), (?:an?|the|un|une|le|la|el|una) [^,;:()«»"\p{N}]{3,80}, (?=\p{Ll})(?!(?:an?|the|and|or|un|une|le|la|les|des|el|los|las|et|ou|y|o)\s)/gu;
 const OPENING_PREPOSITION = /^(pour|selon|après|avant|avec|pendant|depuis|for|after|before|with|according|since|during|para|según|tras|con|durante|desde)\b/iu;
 
 // A trailing circumstance ("…, au moment où l’entreprise doit…") adds context, not the point.
@@ -137,11 +142,17 @@ export function compressSentence(sentence: string): string {
   // "un modèle d’un milliard de paramètres" carries a figure in words: it stays.
   const dropUnlessCounted = (whole: string, subject: string) => (NUMBER_WORD.test(whole) ? whole : `${subject} `);
   if (!OPENING_PREPOSITION.test(text)) text = text.replace(SUBJECT_APPOSITION, dropUnlessCounted).replace(DESCRIPTIVE_APPOSITION, dropUnlessCounted);
+  text = text.replace(NAME_APPOSITION, (whole, name: string) => (NUMBER_WORD.test(whole) ? whole : `${name} `));
   // Only the plain space a removed clause leaves: a French no-break space before ":" stays.
   return text.replace(/ +([,.;:!?])/gu, '$1').replace(/ {2,}/gu, ' ');
 }
 
-function fitting(sentence: string, room: number): string | undefined {
+// "voted 94 to 12 on Thursday", "a annoncé mardi que": the day of the week is the wire's detail, never the teaser's.
+const WEEKDAY =
+  /\s(?:on |el |este |ce )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo)(?=[,.;:]|\s(?!\p{N}))/giu;
+
+function fitting(whole: string, room: number): string | undefined {
+  const sentence = whole.replace(WEEKDAY, '');
   // Compression removes a clause or two; a sentence several times too long is not worth trying.
   if (sentence.length > 3 * room) return undefined;
   if (length(sentence) <= room) return sentence;
@@ -185,7 +196,7 @@ interface WhyCandidate {
 
 // Who a stake is about: a country, a public, a profession, a system, rather than the company in the news.
 const GENERAL_SUBJECT =
-  /(?<![\p{L}\p{M}])(pays|france|europe|européens?|européennes?|ue|public|citoyens|usagers|utilisateurs|patients|femmes|élèves|enseignants|professeurs|chercheurs|ménages|consommateurs|secteur|industrie|réseau|tout le monde|voyageurs|salariés|artistes|régulateurs|countries|country|european|citizens|users|patients|researchers|households|consumers|industry|sector|grids?|everyone|workers|governments|regulators|maintainers|developers|país|países|españa|europa|europeos?|ciudadanos|usuarios|pacientes|alumnos|estudiantes|investigadores|hogares|consumidores|industria|todos|administraciones|universidades|personnes|gens|people|personas|gente|women|mujeres|région|region|región|enfants|children|niños|familles|families|familias|états-unis|united states|us|american|américains?|estados unidos|américa latina|latinoamérica|afrique|africa|áfrica)(?![\p{L}\p{M}])/iu;
+  /(?<![\p{L}\p{M}])(pays|france|europe|européens?|européennes?|ue|public|citoyens|usagers|utilisateurs|patients|femmes|élèves|enseignants|professeurs|chercheurs|ménages|consommateurs|secteur|industrie|réseau|voyageurs|salariés|artistes|régulateurs|countries|country|european|citizens|users|patients|researchers|households|consumers|industry|sector|grids?|workers|governments|regulators|maintainers|developers|país|países|españa|europa|europeos?|ciudadanos|usuarios|pacientes|alumnos|estudiantes|investigadores|hogares|consumidores|industria|administraciones|universidades|personnes|gens|people|personas|gente|women|mujeres|région|region|región|enfants|children|niños|familles|families|familias|états-unis|united states|us|american|américains?|estados unidos|américa latina|latinoamérica|afrique|africa|áfrica)(?![\p{L}\p{M}])/iu;
 // "La décision", "The deal": a sentence may open on the news itself.
 const EVENT_NOUN =
   /^(décision|sanction|amende|projet|accord|contrat|loi|mouvement|levée|annonce|affaire|mesure|decision|fine|project|deal|agreement|contract|law|ban|move|rule|announcement|decisión|multa|proyecto|acuerdo|contrato|ley|medida|sanción|anuncio)$/iu;
@@ -259,10 +270,10 @@ function whyScore(candidate: WhyCandidate, said: string): number {
   if (length(text) < 40) score -= 1;
   if (METHOD.test(text) && !STAKE.test(text)) score -= 1.5;
   score -= 3 * overlap(text, said);
-  // The subtitle and the neutral view are the site's own "why"; the one-sided views come after them on a tie.
+  // The subtitle and the neutral view are the site's own "why"; a one-sided view posted as the why reads as editorialising.
   if (source === 'why') score += index === 0 ? 1 : 0.5;
   else if (source === 'description') score += 0.5;
-  else if (index === 0) score += 0.25;
+  else score -= index === 0 ? 0.75 : 1;
   return score;
 }
 
@@ -273,9 +284,10 @@ function punchlineScore(candidate: WhyCandidate): number | undefined {
   if (length(text) > (OPEN_QUESTION.test(text) ? 2 * PUNCHLINE_MAX : PUNCHLINE_MAX) || isQuestion(text) || /[:;]$/u.test(text)) return undefined;
   if (PRONOUN_START.test(text) || POSSESSIVE_START.test(text) || CONJUNCTION_START.test(text) || META.test(text)) return undefined;
   if (/\p{N}/u.test(text) || ATTRIBUTION.test(text)) return undefined;
+  // "The service depends on donor money." after the why: a one-sided line tacked on tips the hook into a verdict.
+  if ((source === 'optimistic' || source === 'pessimistic') && !OPEN_QUESTION.test(text)) return undefined;
   let score = 0;
   if (OPEN_QUESTION.test(text)) score += 2;
-  if (source === 'pessimistic') score += 1;
   if (STAKE.test(text) || STAKE_NOUN.test(text)) score += 1;
   return score;
 }
@@ -308,6 +320,15 @@ function factWithFigure(title: string, candidates: string[]): string | undefined
   return undefined;
 }
 
+/** "Le ministère a testé…" in the subtitle, "Le ministère de l’Éducation nationale a publié…" in the article: the fact names who. */
+function namedSubject(sentence: string, text: string): string {
+  const opening = /^(?:Le|La|Les|L[’']|The|El|Los|Las)\s?\p{Ll}[\p{L}\p{M}-]*(?=\s)/u.exec(sentence)?.[0];
+  if (!opening) return sentence;
+  const either = `[${opening[0]}${opening[0]!.toLowerCase()}]${opening.slice(1).replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')}`;
+  const name = new RegExp(`${either} ((?:de l[’']|de la |du |des |de |del |of the |of )\\p{Lu}[\\p{L}\\p{M}-]*(?: \\p{Lu}[\\p{L}\\p{M}-]*)*)`, 'u').exec(text)?.[1];
+  return name ? `${opening} ${name}${sentence.slice(opening.length)}` : sentence;
+}
+
 /**
  * The editor's hook: the key fact (the title when it states it, else the shortest sentence that carries a figure or a name),
  * then why it matters (the best-scoring sentence of the subtitle, the neutral view and the openings of the optimistic and
@@ -329,7 +350,8 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
   const titleFact = titleStates && !hasFigure(titleStates) ? (factWithFigure(titleStates, usable([...lead, ...description])) ?? titleStates) : titleStates;
   const carriers = factCandidates.filter(carriesFact).map((s) => fitting(s, HOOK_MAX)).filter((s): s is string => !!s);
   const fallback = factCandidates.map((s) => fitting(s, HOOK_MAX)).find(Boolean);
-  const fact = titleFact ?? carriers.find((s) => /\p{N}/u.test(s)) ?? carriers[0] ?? fallback;
+  const found = titleFact ?? carriers.find((s) => /\p{N}/u.test(s)) ?? carriers[0] ?? fallback;
+  const fact = found && found !== titleFact ? namedSubject(found, article.content ?? '') : found;
   const base = { title, subject: `${title}\n${fact ?? ''}`, ...(emoji ? { titleEmoji: emoji } : {}) };
   if (!fact) return { ...base, sentences: title ? [asSentence(title)] : lead.slice(0, 1) };
 

@@ -42,6 +42,9 @@ const singleEmoji = new Map<string, boolean>();
 // Emojis that fit any tech article: a dictionary match on them is never strong enough (the feed may still ask for one).
 const FILLER = new Set(['🚀', '✨', '🔥', '💡', '📰', '💾', '💻', '🖥️', '🖥', '📈', '🌐']);
 
+// The topic of an AI feed, named in every item: 🤖 found only through these words says nothing a precise emoji would not.
+const TOPIC_KEYS = new Set(['ia', 'ai', 'ki', 'intelligence artificielle', 'artificial intelligence', 'inteligencia artificial', 'ia generative', 'generative ai', 'ia generativa']);
+
 /** The feed's emoji for when nothing matches; none by default, since a filler emoji says nothing. */
 export function neutralEmoji(neutral: string | false | undefined): string | undefined {
   return typeof neutral === 'string' && isSingleEmoji(neutral) ? neutral.normalize('NFC') : undefined;
@@ -75,21 +78,25 @@ export function pickEmojis(text: string, language: string | undefined, feed: Pic
     entries.unshift({ emoji: emoji.normalize('NFC'), keys: keysOf(keywords) });
   }
   const index = indexPhrases(text.slice(0, SCAN_CHARS));
-  const scored: Array<{ emoji: string; count: number; first: number; order: number }> = [];
+  const scored: Array<{ emoji: string; count: number; first: number; order: number; precise: boolean }> = [];
   const own = entries.length - dictionarySize;
   entries.forEach((entry, order) => {
     if (!isSingleEmoji(entry.emoji) || avoid.includes(entry.emoji) || (order >= own && FILLER.has(entry.emoji))) return;
     let count = 0;
     let first = Infinity;
+    let precise = false;
     for (const key of entry.keys) {
       const hit = index.get(key);
       if (!hit) continue;
       count += hit.count;
       first = Math.min(first, hit.first);
+      precise ||= !TOPIC_KEYS.has(key);
     }
-    if (count > 0) scored.push({ emoji: entry.emoji, count, first, order });
+    if (count > 0) scored.push({ emoji: entry.emoji, count, first, order, precise });
   });
   scored.sort((a, b) => b.count - a.count || a.first - b.first || a.order - b.order);
+  // One precise emoji beats a precise one next to the feed's topic: the topic's emoji comes only when nothing else does.
+  if (scored.some((s) => s.precise) || titleEmoji) scored.splice(0, scored.length, ...scored.filter((s) => s.precise));
   const picked: string[] = [];
   const title = text.split('\n')[0] ?? '';
   for (const emoji of [titleEmoji, ...scored.map((s) => s.emoji), ...cldrMatches(title, language).filter((e) => !FILLER.has(e))]) {

@@ -122,6 +122,14 @@ function isNameInArticle(word: string, article: string): boolean {
   return !words.includes(word.toLowerCase()) && words.filter((w) => w === word).length >= 2;
 }
 
+/** "La Poste": a sentence-initial article belongs to the name when the article never writes the name without it. */
+function takesArticle(determiner: string, name: string | undefined, article: string): boolean {
+  if (!name || !/^\p{Lu}\p{Ll}/u.test(name)) return false;
+  const bare = article.match(new RegExp(`(?<![\\p{L}\\p{M}])${name}(?![\\p{L}\\p{M}])`, 'gu'))?.length ?? 0;
+  const withArticle = article.match(new RegExp(`(?<![\\p{L}\\p{M}])${determiner} ${name}(?![\\p{L}\\p{M}])`, 'gu'))?.length ?? 0;
+  return withArticle >= 2 && withArticle === bare;
+}
+
 /** Runs of capitalised words (names, acronyms, "Fos-sur-Mer"), sentence-initial common words left out. */
 function entitiesIn(text: string, article: string): string[] {
   const found: string[] = [];
@@ -137,7 +145,11 @@ function entitiesIn(text: string, article: string): string[] {
       const word = raw.replace(/^[\p{Ll}]['’]/u, '').replace(/['’]s$/u, '');
       const capitalised = CAPITALISED.test(word) && letters(word) >= 2;
       const startsName = CAPITALISED.test(words[1] ?? '') && !DETERMINERS.has(word.toLowerCase());
-      const plainInitial = i === 0 && /^\p{Lu}\p{Ll}+$/u.test(word) && (DETERMINERS.has(word.toLowerCase()) || (!startsName && !isNameInArticle(word, article)));
+      const determiner = DETERMINERS.has(word.toLowerCase());
+      const plainInitial =
+        i === 0 &&
+        /^\p{Lu}\p{Ll}+$/u.test(word) &&
+        (determiner ? !takesArticle(word, words[1], article) : !startsName && !isNameInArticle(word, article));
       if (capitalised && !plainInitial && !CALENDAR.has(foldText(word))) run.push(word);
       else if (run.length && LINKERS.has(word) && CAPITALISED.test(words[i + 1] ?? '')) run.push(word);
       else flush();
@@ -158,6 +170,12 @@ function countIn(article: string, phrase: string): number {
   return count;
 }
 
+/** "Thomas Keller", "Pulsa Media": plain capitalised words in a row are often a person ("La Poste" is not); brands and acronyms first. */
+function isPersonLike(entity: string): boolean {
+  const words = entity.split(' ');
+  return words.length > 1 && !DETERMINERS.has(words[0]!.toLowerCase()) && words.every((w) => /^\p{Lu}\p{Ll}+$/u.test(w));
+}
+
 /** Entities of title and hook, the most named in the article first; a name run splits into its words when the run is rare. */
 function rankedEntities(text: string, article: string): string[] {
   const scored = new Map<string, { entity: string; count: number; first: number }>();
@@ -173,9 +191,44 @@ function rankedEntities(text: string, article: string): string[] {
     if (words.length <= 3 && countIn(article, run) >= 2) return add(run, order);
     for (const word of words) if (!LINKERS.has(word)) add(word, order);
   });
-  // "Thomas Keller", "Pulsa Media": plain capitalised words in a row are often a person; brands and acronyms first.
-  const tier = (entity: string) => (entity.includes(' ') && entity.split(' ').every((w) => /^\p{Lu}\p{Ll}+$/u.test(w)) ? 1 : 0);
+  const tier = (entity: string) => (isPersonLike(entity) ? 1 : 0);
   return [...scored.values()].sort((a, b) => tier(a.entity) - tier(b.entity) || b.count - a.count || a.first - b.first).map((s) => s.entity);
+}
+
+function isNamePart(word: string | undefined): boolean {
+  return word !== undefined && !DETERMINERS.has(word.toLowerCase());
+}
+
+/** "Kyutai publie…", "Pourquoi la SNCF…", "SiPearl & Nvidia :": the names that open the title, and those joined to them, do the news. */
+function titleSubjects(title: string, entities: string[]): string[] {
+  const placed = entities
+    .filter((entity) => !isPersonLike(entity))
+    .map((entity) => ({ entity, at: title.indexOf(entity) }))
+    // "Gobierno" out of "El Gobierno de Chile", "Schulman" out of "John Schulman": a piece of a name, not the name.
+    .filter((p) => p.at >= 0 && !/^\s+(?:(?:de|del|of)\s+)?\p{Lu}/u.test(title.slice(p.at + p.entity.length)) && !isNamePart(title.slice(0, p.at).match(/(\p{Lu}\p{L}*)\s+$/u)?.[1]))
+    .sort((a, b) => a.at - b.at);
+  const subjects: string[] = [];
+  let end = 0;
+  for (const { entity, at } of placed) {
+    const before = title.slice(end, at);
+    const opens = !subjects.length && before.split(/\s+/u).filter(Boolean).length <= 2;
+    if (!opens && !(subjects.length && /^\s*(?:&|,|and|et|y)\s*$/u.test(before))) break;
+    subjects.push(entity);
+    end = at + entity.length;
+  }
+  return subjects;
+}
+
+/** "FRANCE" on a story about the SNCF: a place the site files in capitals and the article never names is a side tag unless the title names it. */
+function isFiling(category: string, article: string): boolean {
+  const word = category.replace(/[\s-]/gu, '');
+  return ALL_CAPS.test(word) && letters(word) >= 5 && !wordsOf(article).some((w) => foldText(w) === foldText(category));
+}
+
+/** A category the title names in full ("deepfakes", "open source"): the item is about it, not merely filed under it. */
+function namedIn(title: string, category: string): boolean {
+  const needle = foldText(category).replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+  return new RegExp(`(?<![\\p{L}\\p{N}])${needle}(?![\\p{L}\\p{N}])`, 'u').test(foldText(title));
 }
 
 // Tags anyone could put on any article: worth a place only when no entity or category says more.
@@ -236,14 +289,20 @@ export function pickHashtags(input: HashtagInput, feed: Pick<FeedConfig, 'hashta
   const entities = rankedEntities(input.text.slice(0, SCAN_CHARS), article.slice(0, 20 * SCAN_CHARS));
   const dictionaryTag = (phrase: string) => byPhrase.get(foldText(phrase));
   const categories = input.categories.filter(isUsableCategory);
-  // An entity the site also files the item under is its subject; otherwise the most named entity, then the categories.
+  // The names the title opens with do the news; then an entity the site also files the item under, then a category the
+  // title names; otherwise the most named entity; then the other categories.
+  const title = input.text.split('\n', 1)[0] ?? '';
+  for (const entity of titleSubjects(title, entities)) consider(dictionaryTag(entity) ?? entity);
   const filed = entities.filter((entity) => categories.some((category) => foldText(category) === foldText(entity)));
-  for (const entity of filed.length ? filed : entities.slice(0, 1)) consider(dictionaryTag(entity) ?? entity);
-  for (const category of categories) {
+  for (const entity of filed) consider(dictionaryTag(entity) ?? entity);
+  const considerCategory = (category: string) => {
     const known = dictionaryTag(category);
     if (known) consider(known);
     else if (!input.article || countIn(article, category) > 0) consider(spelledAsArticle(recase(category, article), input.article ?? ''));
-  }
+  };
+  for (const category of categories) if (namedIn(title, category)) considerCategory(category);
+  if (!filed.length) for (const entity of entities.slice(0, 1)) consider(dictionaryTag(entity) ?? entity);
+  for (const category of categories) if (namedIn(title, category) || !isFiling(category, article)) considerCategory(category);
   for (const entity of entities) consider(dictionaryTag(entity) ?? entity);
   const index = indexPhrases(input.text.slice(0, SCAN_CHARS));
   const matches = phrases

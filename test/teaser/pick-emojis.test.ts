@@ -5,7 +5,12 @@ import { makeFeed } from './make-article.js';
 
 describe('pickEmojis', () => {
   it.each([
-    ['keywords as whole words, accents and case ignored', 'fr', {}, 'L’INTELLIGENCE ARTIFICIELLE et la securite', ['🤖', '🔒']],
+    ['keywords as whole words, accents and case ignored', 'fr', {}, 'LE NUCLEAIRE et la securite', ['⚛️', '🔒']],
+    ['the topic alone (IA) gives 🤖 only when nothing precise matches', 'fr', {}, 'L’INTELLIGENCE ARTIFICIELLE et la securite', ['🔒']],
+    ['🤖 stays when a robot or a chatbot is the subject', 'fr', {}, 'Un chatbot d’IA pour la santé', ['🤖', '🏥']],
+    ['a train story gets a train, transport is not a car', 'fr', {}, 'La SNCF confie la maintenance de 3 000 trains à une IA\nTransports', ['🚆']],
+    ['weather forecasts get weather, not the globe', 'fr', {}, 'Des prévisions météo par IA', ['🌦️']],
+    ['sign language gets 🧏', 'es', {}, 'Una startup traduce lengua de señas colombiana', ['🧏']],
     ['most matches first, never a filler such as 🚀', 'fr', {}, 'Une fusée. L’IA, un robot, un chatbot.', ['🤖']],
     ['never inside a word: "IA" is not in "média", "art" not in "partir"', 'fr', {}, 'Les médias vont partir', []],
     ['nothing matches: no filler emoji', 'en', {}, 'Nothing here at all', []],

@@ -51,6 +51,46 @@ describe('pickHashtags', () => {
     expect(pickHashtags({ ...fr, ...input }, makeFeed(feedFields))).toEqual(expected);
   });
 
+  describe('the names that do the news come first', () => {
+    const feed = makeFeed({ hashtags: ['IA'] });
+    const pick = (text: string, categories: string[], article: string) => pickHashtags({ text, categories, language: 'fr', article: `${text}\n${article}` }, feed);
+
+    it('the name the title opens with, even when the article names another one more', () => {
+      const text = 'Kyutai publie Sonal, un modèle vocal open source';
+      expect(pick(text, ['Audio'], 'Sonal parle. Sonal écoute. Sonal répond. Un modèle signé Kyutai.')).toEqual(['IA', 'Kyutai', 'Sonal']);
+    });
+
+    it('names joined to it by "&" or "et" do the news with it, before any category', () => {
+      const text = 'SiPearl & Nvidia : l’accord qui met des GPU dans les supercalculateurs européens';
+      expect(pick(text, ['Supercalculateurs', 'Europe'], 'Nvidia fournit, Nvidia vend. Les supercalculateurs en Europe.')).toEqual(['IA', 'SiPearl', 'Nvidia']);
+    });
+
+    it('then a category the title names, before a name it does not file', () => {
+      const text = 'La AESIA impone su primera multa por deepfakes: 3 millones a Pulsa Media';
+      expect(pickHashtags({ text, categories: ['Regulación', 'Deepfakes'], language: 'es', article: text }, feed)).toEqual(['IA', 'AESIA', 'Deepfakes']);
+    });
+
+    it('an article that is part of the name stays: "La Poste" is #LaPoste, not #Poste', () => {
+      const text = 'La Poste suspend son robot après 3 200 plaintes';
+      expect(pick(text, [], 'La Poste a suspendu le robot. La Poste a reculé.')).toEqual(['IA', 'LaPoste']);
+      // The article writes "la CNIL" mid-sentence: the article is not part of the name.
+      expect(pick('La CNIL inflige une amende', [], 'Selon la CNIL, la CNIL a tranché.')).toEqual(['IA', 'CNIL']);
+    });
+
+    it('a place filed in capitals comes only when the article names it, not inside another name', () => {
+      const text = 'La SNCF confie la maintenance de 3 000 trains à une IA';
+      expect(pick(text, ['FRANCE'], 'La SNCF a testé le logiciel en Hauts-de-France.')).toEqual(['IA', 'SNCF']);
+      expect(pick(text, ['FRANCE'], 'La SNCF a testé le logiciel en France.')).toEqual(['IA', 'SNCF', 'France']);
+    });
+
+    it('a piece of a longer name, or a person, is not the subject', () => {
+      const chile = 'El Gobierno de Chile lanza LatamGPT-2, un modelo abierto';
+      expect(pickHashtags({ text: chile, categories: ['CHILE'], language: 'es', article: chile }, feed).slice(0, 2)).toEqual(['IA', 'Chile']);
+      const text = 'John Schulman quitte Anthropic pour OpenAI';
+      expect(pick(text, ['Anthropic', 'OpenAI'], 'Anthropic et OpenAI.')).toEqual(['IA', 'Anthropic', 'OpenAI']);
+    });
+  });
+
   it('uses the English dictionary for English and for languages without one', () => {
     const feed = makeFeed();
     expect(pickHashtags({ text: 'How artificial intelligence changes climate science', categories: [], language: 'en' }, feed)).toEqual(['AI', 'Climate']);

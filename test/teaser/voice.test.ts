@@ -67,6 +67,35 @@ describe('the hook: key fact, then why it matters', () => {
     );
   });
 
+  it('drops what a name is when it carries no figure, and the day of the week, to leave room for the why', () => {
+    expect(
+      compressSentence('Ontario’s Superior Court of Justice will let judges in 14 courthouses use Brief, an AI tool built by the province’s digital service, to summarise case files from March.'),
+    ).toBe('Ontario’s Superior Court of Justice will let judges in 14 courthouses use Brief to summarise case files from March.');
+    // A list is no apposition: each item stays.
+    const list = 'This week we turn our eyes towards Cinnabon: The Drink, the end of superbike confusion, the problems with Liars’ Day, and much more, all of it explained at length for the listeners!';
+    expect(compressSentence(list)).toBe(list);
+    const names = 'Their thoughts on Lost: Via Domus, an Ice Cube side-scroller, Guitar Hero: Beatles, Ed Boon, the flavor of Scottish girders, technofear, and more, at length, for hours and hours on end!';
+    expect(compressSentence(names)).toBe(names);
+    // A figure in words is the fact: "Sonal, un modèle vocal d’un milliard de paramètres" stays.
+    const counted = 'Kyutai a publié Sonal, un modèle vocal d’un milliard de paramètres qui converse en temps réel, en français et en anglais.';
+    expect(compressSentence(counted)).toBe(counted);
+    const article = makeArticle({
+      title: 'Denmark bans AI emotion recognition in job interviews',
+      content: 'Factual summary\n\nDenmark’s parliament voted 94 to 12 on Thursday to ban software that claims to read candidates’ emotions in job interviews.',
+      language: 'en',
+    });
+    expect(composeHook(article, {}).sentences[0]).toBe('Denmark’s parliament voted 94 to 12 to ban software that claims to read candidates’ emotions in job interviews.');
+  });
+
+  it('names the subject a subtitle leaves generic, as the article names it', () => {
+    const article = (content: string) =>
+      makeArticle({ title: 'L’IA peut-elle corriger les copies du bac ?', summary: 'Le ministère a testé un outil sur 18 000 copies de bac blanc.', content, language: 'fr' });
+    const named = article('Récapitulatif factuel\n\nLe ministère de l’Éducation nationale a publié le bilan d’une expérimentation.');
+    expect(composeHook(named, {}).sentences[0]).toBe('Le ministère de l’Éducation a testé un outil sur 18 000 copies de bac blanc.');
+    const unnamed = article('Récapitulatif factuel\n\nLe ministère a publié le bilan d’une expérimentation.');
+    expect(composeHook(unnamed, {}).sentences[0]).toBe('Le ministère a testé un outil sur 18 000 copies de bac blanc.');
+  });
+
   it('drops a trailing participle without figure or name, never a clause that states a stake', () => {
     expect(compressSentence('Ce mouvement illustre la mobilité des chercheurs, courtisés à coups de rémunérations à sept chiffres.')).toBe('Ce mouvement illustre la mobilité des chercheurs.');
     expect(compressSentence('Les résultats sont encourageants, mais pas assez pour l’examen réel.')).toBe('Les résultats sont encourageants, mais pas assez pour l’examen réel.');
@@ -229,6 +258,45 @@ describe('the second sentence says why it matters', () => {
     const { x, bluesky } = writeExtractiveTeasers(article, ['x', 'bluesky'], makeFeed({ hashtags: ['IA'] }));
     expect(bluesky!.hook).toBe(x!.hook);
     expect(x!.hook).toMatch(/minutes\. \p{Lu}/u);
+  });
+
+  it('prefers the subtitle or the neutral view to a one-sided view that hopes or fears', () => {
+    const eth = makeArticle({
+      title: 'AI coding assistants ship 1.7 times more security flaws, ETH Zurich audit finds',
+      summary: 'Researchers traced 4,200 merged pull requests back to how they were written. Assisted code carried more vulnerabilities, but got patched faster.',
+      content: 'Optimistic view\n\nThe paper is a start. As assistants are trained to be security-aware and as review tools catch up, the gap could close quickly.',
+      language: 'en',
+    });
+    expect(composeHook(eth, {}).sentences[1]).toBe('Assisted code carried more vulnerabilities, but got patched faster.');
+    // "Tout le monde" names no public: a vague hope is not the stake.
+    const voices = makeArticle({
+      title: '#MaVoixMonDroit : 15 000 comédiens et doubleurs exigent un consentement avant tout clonage vocal',
+      content: [
+        'Point de vue neutre',
+        'La France est l’un des grands marchés mondiaux du doublage, et ses comédiens sont organisés.',
+        'Point de vue optimiste',
+        'Un cadre clair pourrait profiter à tout le monde.',
+      ].join('\n\n'),
+      language: 'fr',
+    });
+    expect(composeHook(voices, {}).sentences[1]).toBe('La France est l’un des grands marchés mondiaux du doublage, et ses comédiens sont organisés.');
+  });
+
+  it('never tacks a one-sided line onto the why as a punchline', () => {
+    const article = makeArticle({
+      title: 'Kenya’s M-Afya chatbot answers 2 million maternal health questions in Swahili',
+      content: [
+        'Neutral view',
+        'The service reaches women who live hours from a clinic and have no smartphone.',
+        'Pessimistic view',
+        'The service depends on donor money.',
+      ].join('\n\n'),
+      language: 'en',
+    });
+    expect(composeHook(article, {}).sentences).toEqual([
+      'Kenya’s M-Afya chatbot answers 2 million maternal health questions in Swahili.',
+      'The service reaches women who live hours from a clinic and have no smartphone.',
+    ]);
   });
 
   it('prefers the summary sentence that carries the title’s fact with its figure, compressed', () => {
