@@ -20,13 +20,13 @@ export function cliLogger(global: GlobalOptions): Logger {
 }
 
 /** `cached`: take the configuration from the cache when the file, its variables and heraut are the same (run does, check never). */
-export async function loadCliConfig(global: GlobalOptions, log: Logger, options: { dryRun?: boolean; text?: string; quiet?: boolean; cached?: boolean } = {}): Promise<LoadedConfig> {
+export async function loadCliConfig(global: GlobalOptions, log: Logger, options: { dryRun?: boolean; text?: string; quiet?: boolean; cached?: boolean; announce?: 'info' | 'debug' } = {}): Promise<LoadedConfig> {
   const request = { file: global.config, dryRun: options.dryRun, text: options.text };
   const loaded = options.cached ? await loadConfigCached(request) : (await import('../config/load-config.js')).loadConfig(request);
   if (loaded.source === 'example' && !options.quiet) {
     log.warn({ config: loaded.file, queue: loaded.queueDir }, 'NO CONFIGURATION FOUND: using the bundled example, in a dry run that posts nothing; run heraut init to write your own heraut.yaml');
   }
-  log[options.quiet ? 'debug' : 'info']({ config: loaded.file, from: sourceNames[loaded.source], dryRun: loaded.config.dryRun, queue: loaded.queueUrl ?? loaded.queueDir }, 'configuration loaded');
+  log[options.quiet ? 'debug' : (options.announce ?? 'info')]({ config: loaded.file, from: sourceNames[loaded.source], dryRun: loaded.config.dryRun, queue: loaded.queueUrl ?? loaded.queueDir }, 'configuration loaded');
   return loaded;
 }
 

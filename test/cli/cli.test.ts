@@ -56,9 +56,13 @@ describe('heraut run --once on the bundled example', () => {
     expect(first.stdout).toMatch(/d’OpenAI|l’IA/);
     expect(first.stdout).not.toMatch(/\bl IA\b|\bd OpenAI\b/);
 
+    expect(first.stderr).toContain('"cycle done"');
+
     const second = await runCli(['--config', configFile, 'run', '--once']);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).not.toContain('dry run');
+    // Nothing new and nothing posted: a run from cron writes nothing, so cron mails nothing.
+    expect(second.stderr).toBe('');
   });
 
   it('--feed and --no-poll choose what one cycle does', async () => {
@@ -377,13 +381,14 @@ describe('exit codes and one-line messages', () => {
     // script(1) gives the command a terminal; its stdout goes to a file.
     const command = `${process.execPath} ${cliPath} run --once > out.txt`;
     const colour = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: dir, env: { ...process.env, ...isolatedEnv, HERAUT_LOG_LEVEL: 'info', NO_COLOR: '' }, encoding: 'utf8', timeout: 30_000 });
-    expect(colour.stdout).toMatch(/INFO.*configuration loaded/);
+    expect(colour.stdout).toMatch(/INFO.*cycle done/);
     expect(colour.stdout).not.toContain('{"level"');
     const sgr = /\x1b\[\d+m/;
     expect(colour.stdout).toMatch(sgr);
     expect(readFileSync(path.join(dir, 'out.txt'), 'utf8')).toContain('── x (x, dry run)');
-    const plain = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: dir, env: { ...process.env, ...isolatedEnv, HERAUT_LOG_LEVEL: 'info', NO_COLOR: '1' }, encoding: 'utf8', timeout: 30_000 });
-    expect(plain.stdout).toMatch(/INFO.*configuration loaded/);
+    const plain = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: dir, env: { ...process.env, ...isolatedEnv, HERAUT_LOG_LEVEL: 'debug', NO_COLOR: '1' }, encoding: 'utf8', timeout: 30_000 });
+    // Nothing new the second time: the cycle's summary is a debug line.
+    expect(plain.stdout).toMatch(/DEBUG.*cycle done/);
     expect(plain.stdout).not.toMatch(sgr);
   });
 });

@@ -48,7 +48,7 @@ describePostgres('heraut on a PostgreSQL queue', () => {
     expect(migrated.stdout).toMatch(/^dry-run: \d+ history lines, 5 jobs/m);
     expect(migrated.code).toBe(0);
 
-    const after = await runCli(['--config', database, 'run', '--once'], { env, timeoutMs: 60_000 });
+    const after = await runCli(['--config', database, '--log-level', 'debug', 'run', '--once'], { env, timeoutMs: 60_000 });
     expect(after.code).toBe(0);
     expect(cycleDone(after.stderr)).toMatchObject({ queued: 0, published: 0 });
     expect(after.stdout).toBe('');
@@ -66,7 +66,7 @@ describePostgres('heraut on a PostgreSQL queue', () => {
     cleanups.push(() => other.close());
     const polling = (await other.feeds.lease!('explainers'))!;
 
-    const held = await runCli(['--config', config, 'run', '--once'], { timeoutMs: 60_000 });
+    const held = await runCli(['--config', config, '--log-level', 'debug', 'run', '--once'], { timeoutMs: 60_000 });
     expect(held.code).toBe(0);
     expect(cycleDone(held.stderr)).toMatchObject({ queued: 0, published: 0 });
 

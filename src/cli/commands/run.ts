@@ -10,7 +10,7 @@ export async function runCommand(global: GlobalOptions, options: RunOptions): Pr
   const log = cliLogger(global);
   const handedOver = options.once ? readCycleConfig() : undefined;
   const inService = handedOver !== undefined;
-  const loaded = await loadCliConfig(global, log, { dryRun: options.dryRun, text: handedOver, quiet: inService, cached: true });
+  const loaded = await loadCliConfig(global, log, { dryRun: options.dryRun, text: handedOver, quiet: inService, cached: true, announce: options.once ? 'debug' : 'info' });
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
@@ -63,7 +63,10 @@ export async function runCommand(global: GlobalOptions, options: RunOptions): Pr
         const state = await runtime.stores.accounts.get(account);
         if (state.attention) attention.push(account);
       }
-      log[inService ? 'debug' : 'info']({ feeds: report.polls.length, failedPolls, queued: report.polls.reduce((n, p) => n + p.queued, 0), published, failed: failed.length, attention }, 'cycle done');
+      const queued = report.polls.reduce((n, p) => n + p.queued, 0);
+      // From cron, a run that changed nothing writes nothing (cron mails whatever a job prints); --log-level debug shows it.
+      const changed = queued > 0 || report.deliveries.length > 0 || failedPolls > 0 || attention.length > 0;
+      log[inService || !changed ? 'debug' : 'info']({ config: loaded.file, feeds: report.polls.length, failedPolls, queued, published, failed: failed.length, attention }, 'cycle done');
       if (attention.length > 0 && !inService) log.error({ accounts: attention }, 'accounts need attention; see heraut status, fix their credentials, then run again');
       // Cron and CI runners only see the exit code: a feed that could not be read, a post that failed for good or an account that waits for a person says 1.
       if (failed.length > 0 || failedPolls > 0 || attention.length > 0) process.exitCode = 1;
