@@ -137,13 +137,22 @@ const TRAILING_PARTICIPLE = /,\s+\p{Ll}+(?:ée?s?|ed|ing|ad[oa]s?|id[oa]s?)\s[^,
 // A trailing "at what cost" ("…, au nom des économies", "…, sin necesidad de…") qualifies what is said.
 const TRAILING_PHRASE = /,\s+(au nom d|au prix d|sans |without |at the cost of|sin necesidad|a costa d)[^,;:\p{N}\p{Lu}]*([.!?])$/u;
 
+// "an AI tool built by the province’s digital service": what the name is ends where who made it begins.
+const MAKER = /^, ((?:an?|the|un|une|le|la|el|una) (?:[^\s,]+ ){0,2}[^\s,]+) (?:built|made|developed|designed|created|run|conçu\p{L}*|développé\p{L}*|créé\p{L}*|fabriqué\p{L}*|desarrollad\p{L}*|cread\p{L}*|diseñad\p{L}*|construid\p{L}*)\s/u;
+
+/** ", an AI tool built by the province’s digital service," -> ", an AI tool,": a name the reader has not met keeps what it is. */
+function headOf(apposition: string): string {
+  const head = MAKER.exec(apposition)?.[1];
+  return head ? `, ${head},` : '';
+}
+
 /** Drops what carries no figure and no name: parentheses, an apposition after the opening subject, a trailing circumstance. */
 export function compressSentence(sentence: string): string {
   let text = sentence.replace(TRAILING_CLAUSE, '$2').replace(TRAILING_PARTICIPLE, '$1').replace(TRAILING_PHRASE, '$2').replace(/\s*\((?![^()]*[\p{N}])[^()]{1,80}\)/gu, '');
   // "un modèle d’un milliard de paramètres" carries a figure in words: it stays.
   const dropUnlessCounted = (whole: string, subject: string) => (NUMBER_WORD.test(whole) ? whole : `${subject} `);
   if (!OPENING_PREPOSITION.test(text)) text = text.replace(SUBJECT_APPOSITION, dropUnlessCounted).replace(DESCRIPTIVE_APPOSITION, dropUnlessCounted);
-  text = text.replace(NAME_APPOSITION, (whole, name: string) => (NUMBER_WORD.test(whole) ? whole : `${name} `));
+  text = text.replace(NAME_APPOSITION, (whole, name: string) => (NUMBER_WORD.test(whole) ? whole : `${name}${headOf(whole.slice(name.length))} `));
   // Only the plain space a removed clause leaves: a French no-break space before ":" stays.
   return text.replace(/ +([,.;:!?])/gu, '$1').replace(/ {2,}/gu, ' ');
 }

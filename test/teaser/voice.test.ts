@@ -68,10 +68,12 @@ describe('the hook: key fact, then why it matters', () => {
     );
   });
 
-  it('drops what a name is when it carries no figure, and the day of the week, to leave room for the why', () => {
+  it('drops what a name is when it carries no figure, down to its head noun, and the day of the week, to leave room for the why', () => {
     expect(
       compressSentence('Ontario’s Superior Court of Justice will let judges in 14 courthouses use Brief, an AI tool built by the province’s digital service, to summarise case files from March.'),
-    ).toBe('Ontario’s Superior Court of Justice will let judges in 14 courthouses use Brief to summarise case files from March.');
+    ).toBe('Ontario’s Superior Court of Justice will let judges in 14 courthouses use Brief, an AI tool, to summarise case files from March.');
+    // Who made it goes with the rest; a name said nothing of goes whole.
+    expect(compressSentence('Judges may use Brief, a service that the province runs online, to summarise files.')).toBe('Judges may use Brief to summarise files.');
     // A list is no apposition: each item stays.
     const list = 'This week we turn our eyes towards Cinnabon: The Drink, the end of superbike confusion, the problems with Liars’ Day, and much more, all of it explained at length for the listeners!';
     expect(compressSentence(list)).toBe(list);
