@@ -2,7 +2,7 @@ import { decodeHTML } from 'entities';
 import type { FeedConfig } from '../config/schema.js';
 import type { Article } from '../feeds/article.js';
 import { asSentence, contentStems, extractHook, isBoilerplate, leadSentences } from './extract-hook.js';
-import { cleanInline } from './fold-text.js';
+import { cleanInline, foldText } from './fold-text.js';
 import { sectionOfKind, sectionsOf, viewSection } from './known-sections.js';
 import { splitParagraphs, splitSentences } from './split-sentences.js';
 
@@ -94,8 +94,9 @@ function sharesFigure(sentence: string, said: string): boolean {
 }
 
 // Words that turn a sentence from what happened to what it changes: a consequence, a stake, a limit.
+// "Ce mouvement illustre…", "shows", "refleja" file the news under a trend: a generality, not a stake.
 const STAKE =
-  /(?<![\p{L}\p{M}])(but|yet|however|still|means?|could|would|risks?|matters?|message|question|stakes?|mais|pourtant|encore|reste|risque|enjeu|question|preuve|signifie|pourrait|devrait|pero|sin embargo|aún|todavía|riesgo|pregunta|significa|podría|clave|de quoi|donc|therefore|enough to|por eso|así que|tensions?|illustre|reflète|shows?|signal|muestra|refleja|aunque|although|même si|bien que)(?![\p{L}\p{M}])/iu;
+  /(?<![\p{L}\p{M}])(but|yet|however|still|means?|could|would|risks?|matters?|message|question|stakes?|mais|pourtant|encore|reste|risque|enjeu|question|preuve|signifie|pourrait|devrait|pero|sin embargo|aún|todavía|riesgo|pregunta|significa|podría|clave|de quoi|donc|therefore|enough to|por eso|así que|tensions?|signal|aunque|although|même si|bien que)(?![\p{L}\p{M}])/iu;
 
 // A second figure, a date or who announced it: detail, not why it matters.
 const NUMBER_WORD =
@@ -136,13 +137,22 @@ const TRAILING_PARTICIPLE = /,\s+\p{Ll}+(?:ée?s?|ed|ing|ad[oa]s?|id[oa]s?)\s[^,
 // A trailing "at what cost" ("…, au nom des économies", "…, sin necesidad de…") qualifies what is said.
 const TRAILING_PHRASE = /,\s+(au nom d|au prix d|sans |without |at the cost of|sin necesidad|a costa d)[^,;:\p{N}\p{Lu}]*([.!?])$/u;
 
+// "an AI tool built by the province’s digital service": what the name is ends where who made it begins.
+const MAKER = /^, ((?:an?|the|un|une|le|la|el|una) (?:[^\s,]+ ){0,2}[^\s,]+) (?:built|made|developed|designed|created|run|conçu\p{L}*|développé\p{L}*|créé\p{L}*|fabriqué\p{L}*|desarrollad\p{L}*|cread\p{L}*|diseñad\p{L}*|construid\p{L}*)\s/u;
+
+/** ", an AI tool built by the province’s digital service," -> ", an AI tool,": a name the reader has not met keeps what it is. */
+function headOf(apposition: string): string {
+  const head = MAKER.exec(apposition)?.[1];
+  return head ? `, ${head},` : '';
+}
+
 /** Drops what carries no figure and no name: parentheses, an apposition after the opening subject, a trailing circumstance. */
 export function compressSentence(sentence: string): string {
   let text = sentence.replace(TRAILING_CLAUSE, '$2').replace(TRAILING_PARTICIPLE, '$1').replace(TRAILING_PHRASE, '$2').replace(/\s*\((?![^()]*[\p{N}])[^()]{1,80}\)/gu, '');
   // "un modèle d’un milliard de paramètres" carries a figure in words: it stays.
   const dropUnlessCounted = (whole: string, subject: string) => (NUMBER_WORD.test(whole) ? whole : `${subject} `);
   if (!OPENING_PREPOSITION.test(text)) text = text.replace(SUBJECT_APPOSITION, dropUnlessCounted).replace(DESCRIPTIVE_APPOSITION, dropUnlessCounted);
-  text = text.replace(NAME_APPOSITION, (whole, name: string) => (NUMBER_WORD.test(whole) ? whole : `${name} `));
+  text = text.replace(NAME_APPOSITION, (whole, name: string) => (NUMBER_WORD.test(whole) ? whole : `${name}${headOf(whole.slice(name.length))} `));
   // Only the plain space a removed clause leaves: a French no-break space before ":" stays.
   return text.replace(/ +([,.;:!?])/gu, '$1').replace(/ {2,}/gu, ' ');
 }
@@ -185,6 +195,24 @@ function withoutElaboration(sentence: string): string | undefined {
   return `${colon[1]!.trim()}.`;
 }
 
+/** "Pour Mistral, c’est une recrue symbolique : la preuve qu’une entreprise européenne peut attirer…" -> what follows the colon, when the claim before it is short. */
+function elaborationOf(sentence: string): string | undefined {
+  const colon = /^([^:;]+?)[\s\u00A0\u202F]?:\s+(\p{Ll}[^:;]+[.!?])$/u.exec(sentence);
+  if (!colon || colon[1]!.split(/\s+/u).length > 7 || colon[2]!.split(/\s+/u).length < 6 || PRONOUN_START.test(colon[2]!)) return undefined;
+  return colon[2]!.charAt(0).toLocaleUpperCase() + colon[2]!.slice(1);
+}
+
+// "Et la surenchère profite…", "And households may…": the link to the article's previous sentence, meaningless in a hook.
+const LEADING_CONNECTOR = /^(?:et|and|y|also,|moreover,|de plus,|en outre,|además,)\s+(?=\p{L})/iu;
+
+function withoutConnector(sentence: string): string {
+  const connector = LEADING_CONNECTOR.exec(sentence);
+  const rest = connector ? sentence.slice(connector[0].length) : '';
+  // "And why it matters." is no question: the connector stays when what follows would read as one.
+  if (!connector || QUESTION_OPENER.test(rest)) return sentence;
+  return rest.charAt(0).toLocaleUpperCase() + rest.slice(1);
+}
+
 type WhySource = 'description' | 'why' | 'optimistic' | 'pessimistic';
 
 interface WhyCandidate {
@@ -196,7 +224,7 @@ interface WhyCandidate {
 
 // Who a stake is about: a country, a public, a profession, a system, rather than the company in the news.
 const GENERAL_SUBJECT =
-  /(?<![\p{L}\p{M}])(pays|france|europe|européens?|européennes?|ue|public|citoyens|usagers|utilisateurs|patients|femmes|élèves|enseignants|professeurs|chercheurs|ménages|consommateurs|secteur|industrie|réseau|voyageurs|salariés|artistes|régulateurs|countries|country|european|citizens|users|patients|researchers|households|consumers|industry|sector|grids?|workers|governments|regulators|maintainers|developers|país|países|españa|europa|europeos?|ciudadanos|usuarios|pacientes|alumnos|estudiantes|investigadores|hogares|consumidores|industria|administraciones|universidades|personnes|gens|people|personas|gente|women|mujeres|région|region|región|enfants|children|niños|familles|families|familias|états-unis|united states|us|american|américains?|estados unidos|américa latina|latinoamérica|afrique|africa|áfrica)(?![\p{L}\p{M}])/iu;
+  /(?<![\p{L}\p{M}])(pays|france|europe|européens?|européennes?|ue|public|citoyens|usagers|utilisateurs|patients|femmes|élèves|enseignants|professeurs|chercheurs|ménages|consommateurs|secteur|industrie|réseau|voyageurs|salariés|artistes|régulateurs|countries|country|european|citizens|users|patients|researchers|households|consumers|industry|sector|grids?|workers|governments|regulators|maintainers|developers|país|países|españa|europa|europeos?|ciudadanos|usuarios|pacientes|alumnos|estudiantes|investigadores|hogares|consumidores|industria|administraciones|universidades|universités|universities|personnes|gens|people|personas|gente|women|mujeres|région|region|región|enfants|children|niños|familles|families|familias|états-unis|united states|us|american|américains?|estados unidos|américa latina|latinoamérica|afrique|africa|áfrica)(?![\p{L}\p{M}])/iu;
 // "La décision", "The deal": a sentence may open on the news itself.
 const EVENT_NOUN =
   /^(décision|sanction|amende|projet|accord|contrat|loi|mouvement|levée|annonce|affaire|mesure|decision|fine|project|deal|agreement|contract|law|ban|move|rule|announcement|decisión|multa|proyecto|acuerdo|contrato|ley|medida|sanción|anuncio)$/iu;
@@ -248,12 +276,39 @@ function overlap(sentence: string, said: string): number {
   return shared / words.size;
 }
 
+// Who gains or loses what: the stake in its plainest form.
+const GAIN_LOSS =
+  /(?<![\p{L}\p{M}])(profite\p{L}*|profiter\p{L}*|bénéficie\p{L}*|gagne|gagnent|gagner\p{L}*|perd|perdent|perdre|perdr\p{L}+|paie|paient|payer|coûte\p{L}*|benefits?|benefiting|loses?|losing|pay|paying|paid|costs?|beneficia\p{L}*|gana|ganan|pierde|pierden|pagan?|cuesta|cuestan)(?![\p{L}\p{M}])/iu;
+const EVERYONE = /(?<![\p{L}\p{M}])(tout le monde|everyone|everybody|todo el mundo|todos)(?![\p{L}\p{M}])/iu;
+// "Some of the gain may have come from people": a doubt about the result is the specialist's caveat, not the stake.
+const HEDGE = /(?<![\p{L}\p{M}])(may have|might have|could have|aurai(?:t|ent) pu|pourrai(?:t|ent) avoir|a pu|puede haber|podría haber|podrían haber|pudo)(?![\p{L}\p{M}])/iu;
+// A modal or a stake in a clause that compression removed: the why stopped before its consequence.
+const CONSEQUENCE = /(?<![\p{L}\p{M}])(can|could|will|would|peut|peuvent|pourrait|pourraient|va|vont|puede|pueden|podría|podrían|va a|van a)(?![\p{L}\p{M}])/iu;
+
+/** The words of `whole` that `kept` no longer has: what compression removed. */
+function removedPart(whole: string, kept: string): string {
+  const left = new Set(kept.split(/\s+/u));
+  return whole
+    .split(/\s+/u)
+    .filter((word) => !left.has(word))
+    .join(' ');
+}
+
+/** Compressed only when what goes holds no consequence: "…, where they can strain local grids" is the point of the sentence. */
+export function compressKeepingConsequence(sentence: string): string {
+  const compressed = compressSentence(sentence);
+  return CONSEQUENCE.test(removedPart(sentence, compressed)) ? sentence : compressed;
+}
+
 /** How well a sentence says why the fact matters: a stake for a public, fresh words, standing alone; higher is better. */
 function whyScore(candidate: WhyCandidate, said: string): number {
   const { text, source, index } = candidate;
   let score = 0;
   if (STAKE.test(text)) score += 2;
   if (STAKE_NOUN.test(text)) score += 1;
+  // What the actor itself pays or gains is more of the fact; "tout le monde" names no one.
+  if (GAIN_LOSS.test(text) && !opensWithName(text, said) && !EVERYONE.test(text)) score += 1;
+  if (HEDGE.test(text)) score -= 2;
   if (GENERAL_SUBJECT.test(text.replace(FIELD, ''))) score += 1.5;
   // "OLMo 4 is not the most capable model": what the subject is not says nothing of why it matters.
   if (NEGATION.test(text) && !CONTRAST.test(text.replace(/^\p{L}+/u, '')) && opensWithName(text, said)) score -= 4;
@@ -329,6 +384,28 @@ function namedSubject(sentence: string, text: string): string {
   return name ? `${opening} ${name}${sentence.slice(opening.length)}` : sentence;
 }
 
+const INDEFINITE = /^(una?|une|an?)$/iu;
+
+/**
+ * "Una startup de Bogotá traduce…" when the article says "Señalia, una startup de Bogotá fundada en 2024, ha lanzado…":
+ * the title with the name the article gives its unnamed actor, "Señalia, una startup de Bogotá, traduce…".
+ */
+function namedActor(title: string, text: string): string {
+  const words = title.split(' ');
+  if (!INDEFINITE.test(words[0] ?? '')) return title;
+  const apposition = new RegExp(`(\\p{Lu}[\\p{L}\\p{M}\\p{N}-]*(?: \\p{Lu}[\\p{L}\\p{M}\\p{N}-]*)?), ${words[0]!.toLowerCase()} ([^,;:.]{3,120})`, 'gu');
+  for (const match of text.matchAll(apposition)) {
+    const said = match[2]!.split(' ');
+    let shared = 0;
+    while (shared < said.length && shared + 1 < words.length && foldText(said[shared]!) === foldText(words[shared + 1]!)) shared++;
+    // Two words at least, the last a word of its own ("una startup de Bogotá", never "a Nairobi"), and the title goes on with a verb.
+    if (shared < 2 || FUNCTION_WORD.test(said[shared - 1]!) || !/^\p{Ll}/u.test(words[shared + 1] ?? '')) continue;
+    const actor = words.slice(0, shared + 1).join(' ');
+    return `${match[1]}, ${actor.charAt(0).toLowerCase()}${actor.slice(1)}, ${words.slice(shared + 1).join(' ')}`;
+  }
+  return title;
+}
+
 /**
  * The editor's hook: the key fact (the title when it states it, else the shortest sentence that carries a figure or a name),
  * then why it matters (the best-scoring sentence of the subtitle, the neutral view and the openings of the optimistic and
@@ -345,7 +422,8 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
   // The fact is looked for in the subtitle, then the factual summary.
   const factCandidates = usable([...description, ...lead]);
 
-  const statement = title && title.split(' ').length >= 4 ? statementOf(title) : undefined;
+  const stated = title && title.split(' ').length >= 4 ? statementOf(title) : undefined;
+  const statement = stated && namedActor(stated, [article.summary, article.content].join('\n'));
   const titleStates = statement ? fitting(asSentence(statement), HOOK_MAX) : undefined;
   const titleFact = titleStates && !hasFigure(titleStates) ? (factWithFigure(titleStates, usable([...lead, ...description])) ?? titleStates) : titleStates;
   const carriers = factCandidates.filter(carriesFact).map((s) => fitting(s, HOOK_MAX)).filter((s): s is string => !!s);
@@ -359,7 +437,9 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
   // A figure that leaves no room for the why is worth less than the title's names with one.
   const alternative = explained.length < 2 && titleStates && fact !== titleStates ? explain(titleStates) : undefined;
   const chosen = alternative && alternative.length >= 2 ? alternative : explained;
-  return { ...base, subject: `${title}\n${chosen[0]}`, sentences: chosen };
+  // The actor the article names ("Señalia, una startup de Bogotá, traduce…") opens the subject, as a title's would.
+  const subjectTitle = statement !== stated && chosen[0] === titleStates ? chosen[0] : title;
+  return { ...base, subject: `${subjectTitle}\n${chosen[0]}`, sentences: chosen };
 
   function explain(fact: string): string[] {
     const said = `${title} ${fact}`;
@@ -372,14 +452,25 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
     ].filter((c) => fresh(c.text));
 
     const ranked = candidates
-      .map((c) => {
-        const whole = fitting(c.text, room);
-        const short = whole ? undefined : withoutElaboration(c.text);
-        return { ...c, text: whole ?? (short && fitting(short, room)) ?? '', shortened: !!short };
+      .flatMap((c) => {
+        const text = withoutConnector(c.text);
+        // "Et la chaleur des serveurs pourrait…" adds to an argument the article made before: a second point, not the main one.
+        const added = text === c.text ? 0 : 1;
+        const whole = fitting(text, room);
+        // A why compressed before its consequence ("…, where they can strain local grids") is half a why.
+        const halved = !!whole && CONSEQUENCE.test(removedPart(text.replace(WEEKDAY, ''), whole)) ? 1.5 : 0;
+        const short = whole ? undefined : withoutElaboration(text);
+        const tail = whole ? undefined : elaborationOf(text);
+        return [
+          // A claim without the list that backs it ("répond à un problème très concret.") is vaguer than a whole sentence.
+          { ...c, text: whole ?? (short && fitting(short, room)) ?? '', penalty: (short ? 1.5 : halved) + added },
+          // The point without its announcement reads well alone; it lost only the words that introduced it.
+          { ...c, text: (tail && fitting(tail, room)) ?? '', penalty: 0.5 + added },
+        ];
       })
-      .filter((c) => c.text && fresh(c.text))
-      // A claim without the list that backs it ("répond à un problème très concret.") is vaguer than a whole sentence.
-      .map((c) => ({ candidate: c, score: whyScore(c, said) - (c.shortened ? 1.5 : 0) }))
+      // "We talk Nintendo, getting "Genesis big," Las Vegas,": a feed's summary cut mid-list stops mid-idea.
+      .filter((c) => c.text && fresh(c.text) && !/[,;:\u2013-]$/u.test(c.text))
+      .map((c) => ({ candidate: c, score: whyScore(c, said) - c.penalty }))
       .sort((a, b) => b.score - a.score);
     const reason = ranked[0] && ranked[0].score > WHY_FLOOR ? ranked[0].candidate.text : undefined;
     if (!reason) return [fact];

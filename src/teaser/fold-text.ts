@@ -54,6 +54,27 @@ export function cleanInline(text: string): string {
     .trim();
 }
 
+// An apostrophe inside a word ("l’IA", "Kenya's"), not a quotation mark around one.
+const INNER_APOSTROPHE = /(?<=\p{L})['’](?=\p{L})/gu;
+
+/** How often the text writes ’ minus how often it writes ' inside words. */
+function curlyLead(text: string): number {
+  let lead = 0;
+  for (const [mark] of text.matchAll(INNER_APOSTROPHE)) lead += mark === '’' ? 1 : -1;
+  return lead;
+}
+
+/** The apostrophe the hook mostly writes inside words; on a tie, the article's; ’ when both are even. */
+export function dominantApostrophe(hook: string, article: string): '’' | "'" {
+  const lead = curlyLead(hook) || curlyLead(article);
+  return lead < 0 ? "'" : '’';
+}
+
+/** Every apostrophe inside a word written as `apostrophe`: "l’ex-chercheur d'OpenAI" mixes two styles in one line. */
+export function unifyApostrophes(text: string, apostrophe: '’' | "'"): string {
+  return text.replace(INNER_APOSTROPHE, apostrophe);
+}
+
 export function primaryLanguage(language: string | undefined): string | undefined {
   const primary = language?.split(/[-_]/)[0]?.toLowerCase();
   return primary || undefined;

@@ -65,10 +65,17 @@ function cldrMatches(title: string, language: string | undefined): string[] {
 
 /**
  * The title's own emoji, then emojis whose curated keywords appear as whole words in `text` (title, hook, categories),
- * most matches first, then CLDR names said in the title. Two at most unless the hook is short; never repeats one,
- * never one already in `avoid` (the hook itself).
+ * most matches first, then CLDR names said in the title; one the `categories` alone name only when the text names none.
+ * Two at most unless the hook is short; never repeats one, never one already in `avoid` (the hook itself).
  */
-export function pickEmojis(text: string, language: string | undefined, feed: Pick<FeedConfig, 'emojis'>, avoid = '', titleEmoji?: string): string[] {
+export function pickEmojis(
+  text: string,
+  language: string | undefined,
+  feed: Pick<FeedConfig, 'emojis'>,
+  avoid = '',
+  titleEmoji?: string,
+  categories = '',
+): string[] {
   const usual = avoid && [...avoid].length > SHORT_HOOK ? USUAL_EMOJIS : DEFAULT_MAX_EMOJIS;
   const max = Math.max(0, Math.min(feed.emojis?.max ?? usual, usual));
   if (max === 0) return [];
@@ -78,22 +85,29 @@ export function pickEmojis(text: string, language: string | undefined, feed: Pic
     entries.unshift({ emoji: emoji.normalize('NFC'), keys: keysOf(keywords) });
   }
   const index = indexPhrases(text.slice(0, SCAN_CHARS));
-  const scored: Array<{ emoji: string; count: number; first: number; order: number; precise: boolean }> = [];
+  const filed = indexPhrases(categories.slice(0, SCAN_CHARS));
+  const scored: Array<{ emoji: string; count: number; first: number; order: number; precise: boolean; filedOnly: boolean }> = [];
   const own = entries.length - dictionarySize;
   entries.forEach((entry, order) => {
     if (!isSingleEmoji(entry.emoji) || avoid.includes(entry.emoji) || (order >= own && FILLER.has(entry.emoji))) return;
     let count = 0;
     let first = Infinity;
     let precise = false;
+    let said = false;
     for (const key of entry.keys) {
       const hit = index.get(key);
-      if (!hit) continue;
-      count += hit.count;
-      first = Math.min(first, hit.first);
+      const filing = filed.get(key);
+      if (!hit && !filing) continue;
+      said ||= !!hit;
+      // A category the site files the item under confirms a word of the text: it counts, but never comes first.
+      count += (hit?.count ?? 0) + (filing?.count ?? 0);
+      first = Math.min(first, hit ? hit.first : SCAN_CHARS);
       precise ||= !TOPIC_KEYS.has(key);
     }
-    if (count > 0) scored.push({ emoji: entry.emoji, count, first, order, precise });
+    if (count > 0) scored.push({ emoji: entry.emoji, count, first, order, precise, filedOnly: !said });
   });
+  // "Climat" in the categories of a weather forecast: 🌍 next to 🌦️ is filler; alone, it still says the subject.
+  if (scored.some((s) => !s.filedOnly)) scored.splice(0, scored.length, ...scored.filter((s) => !s.filedOnly));
   scored.sort((a, b) => b.count - a.count || a.first - b.first || a.order - b.order);
   // One precise emoji beats a precise one next to the feed's topic: the topic's emoji comes only when nothing else does.
   if (scored.some((s) => s.precise) || titleEmoji) scored.splice(0, scored.length, ...scored.filter((s) => s.precise));

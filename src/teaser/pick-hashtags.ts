@@ -236,6 +236,11 @@ const FILLER = new Set(
   'research recherche investigacion culture cultura tech technology technologie tecnologia innovation innovacion actualite actualidad news noticias science ciencia'.split(' '),
 );
 
+// Tags for a whole sector: right as a category, too broad to outrank a term the title names.
+const SECTORS = new Set(
+  'sante salud health education educacion economie economia economy politique politica politics energie energia energy climat clima climate science ciencia espace space startup innovation innovacion'.split(' '),
+);
+
 /** "Taïwan" filed by a French site, on an English article that writes "Taiwan": the article's own spelling. */
 function spelledAsArticle(tag: string, article: string): string {
   const folded = foldText(tag);
@@ -293,7 +298,9 @@ export function pickHashtags(input: HashtagInput, feed: Pick<FeedConfig, 'hashta
   // title names; otherwise the most named entity; then the other categories.
   const title = input.text.split('\n', 1)[0] ?? '';
   for (const entity of titleSubjects(title, entities)) consider(dictionaryTag(entity) ?? entity);
-  const filed = entities.filter((entity) => categories.some((category) => foldText(category) === foldText(entity)));
+  // "Ministère de l’Éducation" names a sector (#Éducation): it waits for the categories, after the title's own term (#Bac).
+  const isSector = (entity: string) => SECTORS.has(foldText(normalizeHashtag(dictionaryTag(entity) ?? entity)));
+  const filed = entities.filter((entity) => !isSector(entity) && categories.some((category) => foldText(category) === foldText(entity)));
   for (const entity of filed) consider(dictionaryTag(entity) ?? entity);
   const considerCategory = (category: string) => {
     const known = dictionaryTag(category);
@@ -301,7 +308,10 @@ export function pickHashtags(input: HashtagInput, feed: Pick<FeedConfig, 'hashta
     else if (!input.article || countIn(article, category) > 0) consider(spelledAsArticle(recase(category, article), input.article ?? ''));
   };
   for (const category of categories) if (namedIn(title, category)) considerCategory(category);
-  if (!filed.length) for (const entity of entities.slice(0, 1)) consider(dictionaryTag(entity) ?? entity);
+  if (!filed.length) for (const entity of entities.filter((e) => !isSector(e)).slice(0, 1)) consider(dictionaryTag(entity) ?? entity);
+  // "…les copies du bac ?": a term the title names (a word, not a name) is searched more than the sector the site files the item under.
+  const titleIndex = indexPhrases(title);
+  for (const p of phrases) if (/^\p{Ll}/u.test(p.phrase) && titleIndex.has(p.key) && !SECTORS.has(foldText(p.tag))) consider(p.tag);
   for (const category of categories) if (namedIn(title, category) || !isFiling(category, article)) considerCategory(category);
   for (const entity of entities) consider(dictionaryTag(entity) ?? entity);
   const index = indexPhrases(input.text.slice(0, SCAN_CHARS));

@@ -6,11 +6,11 @@ import type { Facet, PlatformId } from '../platforms/platform.js';
 import { platformSpec } from '../platforms/registry.js';
 import { askLlm, type ChatMessage, type LlmTeaser } from './ask-llm.js';
 import { llmHookProblem, VOICE_EXAMPLE } from './check-llm-hook.js';
-import { composeHook, compressSentence, HOOK_MAX } from './compose-hook.js';
+import { composeHook, compressKeepingConsequence, HOOK_MAX } from './compose-hook.js';
 import { articleLanguage } from './detect-language.js';
 import { extractHook } from './extract-hook.js';
 import { DEFAULT_TEMPLATE, fitTeaser, measureFor, overflowOf, type TeaserDraft } from './fit-teaser.js';
-import { cleanInline, graphemes, primaryLanguage } from './fold-text.js';
+import { cleanInline, dominantApostrophe, graphemes, primaryLanguage, unifyApostrophes } from './fold-text.js';
 import { applyFrenchTypography } from './french-typography.js';
 import { isSingleEmoji, pickEmojis, DEFAULT_MAX_EMOJIS } from './pick-emojis.js';
 import { isValidHashtag, pickHashtags } from './pick-hashtags.js';
@@ -45,10 +45,11 @@ function prepare(source: Article, feed: FeedConfig, room = HOOK_MAX): Base {
   const language = articleLanguage(source);
   const article = { ...source, language };
   const hook = composeHook(article, feed, room);
-  const sentences = hook.sentences.map((s) => typeset(language, feed, s));
+  const apostrophe = dominantApostrophe(hook.sentences.join(' '), [article.title, article.summary, article.content].join('\n'));
+  const sentences = hook.sentences.map((s) => typeset(language, feed, unifyApostrophes(s, apostrophe)));
   const hookText = sentences.join(' ');
   const categories = article.categories.map(cleanInline);
-  const emojis = pickEmojis([hook.title, hookText, categories.join(', ')].join('\n'), language, feed, hookText, hook.titleEmoji);
+  const emojis = pickEmojis([hook.title, hookText].join('\n'), language, feed, hookText, hook.titleEmoji, categories.join(', '));
   return {
     sentences,
     title: typeset(language, feed, hook.title),
@@ -158,7 +159,7 @@ function commonDraft(draft: TeaserDraft, platforms: PlatformId[]): TeaserDraft |
   // No platform takes 300 characters of hook whole: leave such a draft to the fitter's ladder at once.
   if ((draft.sentences[0] ?? '').length > 300) return undefined;
   // A compressed why before no why at all.
-  const compressed = draft.sentences.map(compressSentence);
+  const compressed = draft.sentences.map(compressKeepingConsequence);
   const variants = compressed.join(' ') === draft.sentences.join(' ') ? [draft.sentences] : [draft.sentences, compressed];
   for (let count = draft.sentences.length; count >= 1; count--) {
     for (const [sentences, [hashtags, emojis]] of variants.flatMap((v) => DECORATIONS.map((d) => [v, d] as const))) {

@@ -42,3 +42,13 @@ describe('pickEmojis', () => {
     }
   });
 });
+
+describe('an emoji only the categories name', () => {
+  it('never comes next to one the title or the hook names ("Climat" beside a weather forecast)', () => {
+    expect(pickEmojis('Des prévisions météo par IA', 'fr', makeFeed(), '', undefined, 'Climat')).toEqual(['🌦️']);
+  });
+
+  it('still comes when the text names nothing', () => {
+    expect(pickEmojis('Un nouveau modèle est publié', 'fr', makeFeed(), '', undefined, 'Climat')).toEqual(['🌍']);
+  });
+});

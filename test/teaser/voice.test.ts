@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { llmHookProblem } from '../../src/teaser/check-llm-hook.js';
-import { cleanTitle, composeHook, compressSentence } from '../../src/teaser/compose-hook.js';
+import { cleanTitle, composeHook, compressKeepingConsequence, compressSentence } from '../../src/teaser/compose-hook.js';
+import { dominantApostrophe, unifyApostrophes } from '../../src/teaser/fold-text.js';
 import { articleLanguage } from '../../src/teaser/detect-language.js';
 import { isBoilerplate } from '../../src/teaser/extract-hook.js';
 import { headingKind, sectionsOf } from '../../src/teaser/known-sections.js';
@@ -67,10 +68,12 @@ describe('the hook: key fact, then why it matters', () => {
     );
   });
 
-  it('drops what a name is when it carries no figure, and the day of the week, to leave room for the why', () => {
+  it('drops what a name is when it carries no figure, down to its head noun, and the day of the week, to leave room for the why', () => {
     expect(
       compressSentence('Ontario’s Superior Court of Justice will let judges in 14 courthouses use Brief, an AI tool built by the province’s digital service, to summarise case files from March.'),
-    ).toBe('Ontario’s Superior Court of Justice will let judges in 14 courthouses use Brief to summarise case files from March.');
+    ).toBe('Ontario’s Superior Court of Justice will let judges in 14 courthouses use Brief, an AI tool, to summarise case files from March.');
+    // Who made it goes with the rest; a name said nothing of goes whole.
+    expect(compressSentence('Judges may use Brief, a service that the province runs online, to summarise files.')).toBe('Judges may use Brief to summarise files.');
     // A list is no apposition: each item stays.
     const list = 'This week we turn our eyes towards Cinnabon: The Drink, the end of superbike confusion, the problems with Liars’ Day, and much more, all of it explained at length for the listeners!';
     expect(compressSentence(list)).toBe(list);
@@ -137,7 +140,8 @@ describe('hashtags', () => {
   });
 
   it('keeps a category the article does not speak (a French category on an English item) out', () => {
-    expect(pick({ language: 'en', text: 'IEA: data centres use 2.1% of electricity', categories: ['Rapport', 'Energy'], article: 'IEA: data centres use 2.1% of electricity. Energy demand grows.' })).toEqual(['AI', 'IEA', 'Energy']);
+    const tags = pick({ language: 'en', text: 'IEA: grid demand grows 2.1% this year', categories: ['Rapport', 'Energy'], article: 'IEA: grid demand grows 2.1% this year. Energy demand grows.' });
+    expect(tags).toEqual(['AI', 'IEA', 'Energy']);
   });
 });
 
@@ -318,5 +322,139 @@ describe('hashtags an editor would keep', () => {
     const input = { text: 'TSMC starts making Nvidia chips in Arizona', categories: ['Taïwan', 'Research'], language: 'en', article: 'TSMC starts making Nvidia chips in Arizona. They fly back to Taiwan.' };
     expect(pickHashtags(input, makeFeed({ hashtags: ['IA'] }))).toEqual(['AI', 'TSMC', 'Taiwan']);
     expect(pickHashtags({ text: 'Nothing named here', categories: ['Research'], language: 'en' }, makeFeed({ hashtags: ['IA'] }))).toEqual(['AI', 'Research']);
+  });
+});
+
+describe('the voice, third pass', () => {
+  it('names the actor a title leaves unnamed, as the article names it', () => {
+    const article = makeArticle({
+      title: 'Une start-up de Lyon traduit la langue des signes avec 92 % de précision',
+      content: 'Récapitulatif factuel\n\nSignalia, une start-up de Lyon fondée en 2024, a lancé une application qui traduit la langue des signes française.',
+      language: 'fr',
+    });
+    expect(composeHook(article, {}).sentences[0]).toBe('Signalia, une start-up de Lyon, traduit la langue des signes avec 92 % de précision.');
+    // "a Nairobi non-profit" shares one word with "A Nairobi startup": no name is put on someone else.
+    const other = makeArticle({
+      title: 'A Nairobi startup answers 2 million health questions by SMS',
+      content: 'Factual summary\n\nM-Afya, a Nairobi non-profit, says its chatbot has answered 2 million questions.',
+      language: 'en',
+    });
+    expect(composeHook(other, {}).sentences[0]).toBe('A Nairobi startup answers 2 million health questions by SMS.');
+  });
+
+  it('takes who gains or loses what over a caveat about the result', () => {
+    const article = makeArticle({
+      title: 'NHS England rolls out stroke-scan triage after cutting delays by 14 minutes',
+      content: [
+        'Neutral view',
+        'Some of the gain may have come from people rather than software.',
+        'Pessimistic view',
+        'Patients in rural hospitals lose the most when no specialist is on call at night.',
+      ].join('\n\n'),
+      language: 'en',
+    });
+    expect(composeHook(article, {}).sentences[1]).toBe('Patients in rural hospitals lose the most when no specialist is on call at night.');
+  });
+
+  it('reads a trend ("Ce mouvement illustre…") as a generality, not a stake', () => {
+    const article = makeArticle({
+      title: 'Thomas Keller quitte Anthropic pour Mistral AI après sept mois',
+      content: [
+        'Point de vue neutre',
+        'Ce mouvement illustre la mobilité extrême des chercheurs de haut niveau. C’est la preuve qu’une entreprise européenne peut attirer des profils formés dans les plus grands laboratoires américains.',
+      ].join('\n\n'),
+      language: 'fr',
+    });
+    expect(composeHook(article, {}).sentences[1]).toBe('C’est la preuve qu’une entreprise européenne peut attirer des profils formés dans les plus grands laboratoires américains.');
+  });
+
+  it('keeps the point that follows a short announcement when the whole sentence does not fit', () => {
+    const article = makeArticle({
+      title: 'Thomas Keller quitte Anthropic pour Mistral AI après sept mois',
+      content:
+        'Point de vue neutre\n\nPour Mistral, c’est une recrue symbolique : la preuve qu’une entreprise européenne peut attirer des profils formés dans les plus grands laboratoires américains.',
+      language: 'fr',
+    });
+    expect(composeHook(article, {}, 190).sentences[1]).toBe('La preuve qu’une entreprise européenne peut attirer des profils formés dans les plus grands laboratoires américains.');
+  });
+
+  it('drops the connector that ties a why to the article’s previous sentence', () => {
+    const article = makeArticle({
+      title: 'Thomas Keller quitte Anthropic pour Mistral AI après sept mois',
+      content: 'Point de vue pessimiste\n\nEt la surenchère salariale profite surtout à une poignée de stars, pendant que les universités peinent à garder leurs doctorants.',
+      language: 'fr',
+    });
+    expect(composeHook(article, {}).sentences[1]).toBe('La surenchère salariale profite surtout à une poignée de stars, pendant que les universités peinent à garder leurs doctorants.');
+  });
+
+  it('never compresses a why before its consequence', () => {
+    const why = 'The problem is concentration: they cluster in a few regions, where they can strain local grids far more than the global figure suggests.';
+    expect(compressSentence(why)).toBe('The problem is concentration: they cluster in a few regions.');
+    expect(compressKeepingConsequence(why)).toBe(why);
+    const article = makeArticle({
+      title: 'IEA: data centres now use 2.1% of the world’s electricity, with AI driving half the growth',
+      summary: 'The agency puts demand at about 610 TWh. Households may end up paying for grid upgrades made mostly for tech companies.',
+      content: `Neutral view\n\n${why}`,
+      language: 'en',
+    });
+    expect(composeHook(article, {}, 200).sentences[1]).toBe('Households may end up paying for grid upgrades made mostly for tech companies.');
+  });
+
+  it('ranks a why compressed before its consequence below a whole one', () => {
+    const article = makeArticle({
+      title: 'IEA: data centres now use 2.1% of the world’s electricity, with AI driving half the growth',
+      summary: 'The agency puts demand at about 610 TWh. Its message to governments: plan the grid now.',
+      content: 'Neutral view\n\nThe problem for households is concentration: data centres cluster in a few regions, where they can strain local grids far more than the global figure suggests.',
+      language: 'en',
+    });
+    expect(composeHook(article, {}, 200).sentences[1]).toBe('Its message to governments: plan the grid now.');
+  });
+
+  it('prefers the sentence that says who gains', () => {
+    const article = makeArticle({
+      title: 'La SNCF confie la maintenance de 3 000 trains à une IA',
+      content: 'Point de vue neutre\n\nLes voyageurs attendent une meilleure ponctualité. Les voyageurs du quotidien y gagnent des correspondances plus fiables.',
+      language: 'fr',
+    });
+    expect(composeHook(article, {}).sentences[1]).toBe('Les voyageurs du quotidien y gagnent des correspondances plus fiables.');
+  });
+
+  it('never takes a summary cut mid-list as the why', () => {
+    for (const summary of ['We talk Nintendo, getting "Genesis big," Las Vegas,', 'The risk is real for users, developers and regulators,']) {
+      const article = makeArticle({ title: 'Vinny practices The Castle Doctrine while Jeff makes a serious attempt to become a Strider', summary, language: 'en' });
+      expect(composeHook(article, {}).sentences).toEqual(['Vinny practices The Castle Doctrine while Jeff makes a serious attempt to become a Strider.']);
+    }
+  });
+
+  it('writes one apostrophe throughout a hook: the hook’s own majority, else the article’s', () => {
+    expect(unifyApostrophes('l’ex-chercheur d\'OpenAI', dominantApostrophe('l’ex-chercheur d\'OpenAI', 'l’IA, d’Anthropic, l\'équipe'))).toBe('l’ex-chercheur d’OpenAI');
+    // Quotation marks around a phrase are no apostrophes and stay as written.
+    expect(unifyApostrophes("'He cheats': Trump’s partner", "'")).toBe("'He cheats': Trump's partner");
+    const article = makeArticle({
+      title: 'Après sept mois chez Anthropic, l’ex-chercheur d\'OpenAI Thomas Keller rejoint Mistral AI',
+      summary: 'Il prendra la direction d’une équipe de 40 chercheurs à Paris, dont une dizaine venues d’OpenAI.',
+      language: 'fr',
+    });
+    const { x } = writeExtractiveTeasers(article, ['x'], makeFeed({ hashtags: ['IA'] }));
+    expect(x!.hook).toContain('l’ex-chercheur d’OpenAI');
+    expect(x!.hook).not.toContain("'");
+  });
+});
+
+describe('hashtags, third pass', () => {
+  it('puts the term the title names before the sector the site files the item under', () => {
+    const text = 'L’IA peut-elle corriger les copies du bac ?\nLe ministère de l’Éducation a testé un outil de correction sur 18 000 copies.';
+    expect(pickHashtags({ text, categories: ['Éducation', 'FRANCE'], language: 'fr', article: text }, makeFeed({ hashtags: ['IA'] }))).toEqual(['IA', 'Bac', 'Éducation']);
+  });
+
+  it('tags the actor the article names for a title’s unnamed one, not only its place', () => {
+    const article = makeArticle({
+      title: 'Una startup de Bogotá traduce lengua de señas colombiana con un 92 % de precisión',
+      content: 'Resumen factual\n\nSeñalia, una startup de Bogotá fundada en 2024, ha lanzado una aplicación. Señalia trabajó con la comunidad sorda.',
+      categories: ['Accesibilidad', 'COLOMBIA'],
+      language: 'es',
+    });
+    const { x } = writeExtractiveTeasers(article, ['x'], makeFeed({ hashtags: ['IA'] }));
+    expect(x!.hashtags.slice(0, 2)).toEqual(['IA', 'Señalia']);
   });
 });

@@ -61,7 +61,8 @@ function sourceTokens(a: Article): string[] {
   return [a.title, a.summary, a.content, ...a.sections.map((s) => s.text)].join(' ').normalize('NFC').split(/\s+/u).filter(Boolean);
 }
 
-const bare = (token: string) => token.replace(/[.!?…。]+$/u, '');
+// The hook writes one apostrophe throughout ("l’ex-chercheur d’OpenAI"): a word is the source's whatever its apostrophe.
+const bare = (token: string) => token.replace(/[.!?…。]+$/u, '').replace(/’/gu, "'");
 
 function checkWords(teaser: Teaser, a: Article): void {
   const hook = teaser.hook ?? '';
