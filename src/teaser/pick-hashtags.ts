@@ -94,6 +94,8 @@ export function topicTags(hashtags: FeedConfig['hashtags'] | undefined, language
 
 const CAPITALISED = /^(\p{Lu}[\p{L}\p{M}\p{N}]*|\p{Ll}+\p{Lu}[\p{L}\p{M}\p{N}]*|\p{N}+\p{Lu}[\p{L}\p{M}\p{N}]*)(-([\p{L}\p{M}\p{N}]+))*$/u;
 const LINKERS = new Set(['de', 'del', 'des', 'du', 'sur', 'of', 'la', 'le', 'el', 'y', 'et', 'and']);
+// A title's question word opens the sentence, never a name: "Why Marlow & Finch…", "Pourquoi Mistral…".
+const QUESTION_WORDS = new Set('why how what when where who pourquoi comment quand où qui que quoi por qué cómo cuándo dónde quién'.split(' '));
 const DETERMINERS = new Set('la le les el los las lo the a an un une una unos unas ce cette ces this these that those este esta estos estas'.split(' '));
 const ALL_CAPS = /^[\p{Lu}\p{N}-]+$/u;
 
@@ -144,14 +146,14 @@ function entitiesIn(text: string, article: string): string[] {
     words.forEach((raw, i) => {
       const word = raw.replace(/^[\p{Ll}]['’]/u, '').replace(/['’]s$/u, '');
       const capitalised = CAPITALISED.test(word) && letters(word) >= 2;
-      const startsName = CAPITALISED.test(words[1] ?? '') && !DETERMINERS.has(word.toLowerCase());
+      const startsName = (CAPITALISED.test(words[1] ?? '') || (words[1] === '&' && CAPITALISED.test(words[2] ?? ''))) && !DETERMINERS.has(word.toLowerCase());
       const determiner = DETERMINERS.has(word.toLowerCase());
       const plainInitial =
         i === 0 &&
         /^\p{Lu}\p{Ll}+$/u.test(word) &&
-        (determiner ? !takesArticle(word, words[1], article) : !startsName && !isNameInArticle(word, article));
+        (QUESTION_WORDS.has(word.toLowerCase()) || (determiner ? !takesArticle(word, words[1], article) : !startsName && !isNameInArticle(word, article)));
       if (capitalised && !plainInitial && !CALENDAR.has(foldText(word))) run.push(word);
-      else if (run.length && LINKERS.has(word) && CAPITALISED.test(words[i + 1] ?? '')) run.push(word);
+      else if (run.length && (LINKERS.has(word) || word === '&') && CAPITALISED.test(words[i + 1] ?? '')) run.push(word);
       else flush();
     });
     flush();
@@ -170,6 +172,13 @@ function countIn(article: string, phrase: string): number {
   return count;
 }
 
+/** "SiPearl" in "SiPearl signe…", not only in "SiPearl & Nvidia" (or "Nvidia" not only after "&"). */
+function namedAlone(name: string, article: string, side: 'before' | 'after'): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+  const pattern = side === 'before' ? `(?<![\\p{L}\\p{M}])${escaped}(?![\\p{L}\\p{M}])(?!\\s*&)` : `(?<![\\p{L}\\p{M}]|&(?:amp;)?\\s*)${escaped}(?![\\p{L}\\p{M}])`;
+  return new RegExp(pattern, 'u').test(article);
+}
+
 /** "Thomas Keller", "Pulsa Media": plain capitalised words in a row are often a person ("La Poste" is not); brands and acronyms first. */
 function isPersonLike(entity: string): boolean {
   const words = entity.split(' ');
@@ -186,10 +195,21 @@ function rankedEntities(text: string, article: string): string[] {
     scored.set(key, { entity, count: Math.max(1, countIn(article, entity)), first: order });
   };
   entitiesIn(text, article).forEach((run, order) => {
-    const words = run.split(' ');
-    if (words.length === 1) return add(run, order);
-    if (words.length <= 3 && countIn(article, run) >= 2) return add(run, order);
-    for (const word of words) if (!LINKERS.has(word)) add(word, order);
+    // "El Hospital Miguel Servet": a long name is searched without its article.
+    const all = run.split(' ');
+    // A run that keeps its article is a name the article always writes so ("El Hospital Miguel Servet"): whole, searched without it.
+    const named = all.length > 2 && DETERMINERS.has(all[0]!.toLowerCase());
+    const words = named ? all.slice(1) : all;
+    const name = words.join(' ');
+    if (words.length === 1) return add(name, order);
+    // "Marlow & Finch" is one firm when the article never names Marlow alone; "SiPearl & Nvidia" are two.
+    const ampersand = words.indexOf('&');
+    if (ampersand > 0 && (namedAlone(words.slice(0, ampersand).join(' '), article, 'before') || namedAlone(words.slice(ampersand + 1).join(' '), article, 'after'))) {
+      for (const word of words) if (word !== '&' && !LINKERS.has(word)) add(word, order);
+      return;
+    }
+    if (words.length <= 3 + (ampersand > 0 ? 1 : 0) && (named || ampersand > 0 || countIn(article, name) >= 2)) return add(name, order);
+    for (const word of words) if (word !== '&' && !LINKERS.has(word) && !DETERMINERS.has(word.toLowerCase())) add(word, order);
   });
   const tier = (entity: string) => (isPersonLike(entity) ? 1 : 0);
   return [...scored.values()].sort((a, b) => tier(a.entity) - tier(b.entity) || b.count - a.count || a.first - b.first).map((s) => s.entity);

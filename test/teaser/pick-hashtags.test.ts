@@ -55,6 +55,18 @@ describe('pickHashtags', () => {
     const feed = makeFeed({ hashtags: ['IA'] });
     const pick = (text: string, categories: string[], article: string) => pickHashtags({ text, categories, language: 'fr', article: `${text}\n${article}` }, feed);
 
+    it('a name the article always writes with its article is one tag, without it, never the article alone', () => {
+      const text = 'El Hospital Miguel Servet reduce un 23 % su lista de espera';
+      expect(pickHashtags({ text, categories: [], language: 'es', article: `${text}\nEl Hospital Miguel Servet de Zaragoza lo probó un año. El sistema predice cuánto durará cada operación.` }, feed)).toEqual(['IA', 'HospitalMiguelServet']);
+    });
+
+    it('"A & B" is one firm when the article never names A alone, two when it does; a question word is not a name', () => {
+      const firm = 'Why Marlow & Finch is refunding 38,000 customers';
+      expect(pickHashtags({ text: firm, categories: [], language: 'en', article: `${firm}\nThe bank Marlow & Finch froze accounts.` }, feed)).toEqual(['AI', 'MarlowFinch']);
+      const pair = 'SiPearl & Nvidia : l’accord sur les GPU';
+      expect(pick(pair, [], 'SiPearl conçoit Rhea 2. Nvidia fournit les GPU. SiPearl livre en 2027.')).toEqual(['IA', 'SiPearl', 'Nvidia']);
+    });
+
     it('the name the title opens with, even when the article names another one more', () => {
       const text = 'Kyutai publie Sonal, un modèle vocal open source';
       expect(pick(text, ['Audio'], 'Sonal parle. Sonal écoute. Sonal répond. Un modèle signé Kyutai.')).toEqual(['IA', 'Kyutai', 'Sonal']);
