@@ -68,10 +68,7 @@ function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-// Some readers count a shortened link in full; a link up to this long should fit even then.
-const WHOLE_LINK_MAX = 90;
-
-function render(state: State, platform: PlatformId, link: string, draft: TeaserDraft, whole = false): Rendered {
+function render(state: State, platform: PlatformId, link: string, draft: TeaserDraft): Rendered {
   const spec = platformSpec(platform);
   let text = '';
   let bytes = 0;
@@ -112,7 +109,7 @@ function render(state: State, platform: PlatformId, link: string, draft: TeaserD
     last = match.index + match[0].length;
     const name = match[1];
     if (name === 'link') {
-      appendFaceted(whole ? link : shownLink(platform, link), { $type: 'app.bsky.richtext.facet#link', uri: link });
+      appendFaceted(shownLink(platform, link), { $type: 'app.bsky.richtext.facet#link', uri: link });
     } else if (name === 'hashtags') {
       state.hashtags.forEach((tag, i) => {
         if (i > 0) append(' ');
@@ -237,8 +234,6 @@ export function fitTeaser(draft: TeaserDraft, platform: PlatformId, options: Fit
     summary: draft.summary ?? '',
   };
   const attempt = (s: State) => render(s, platform, link, draft);
-  const shortened = link.length <= WHOLE_LINK_MAX && shownLink(platform, link) !== link;
-  const fitsWhole = (s: State) => !shortened || render(s, platform, link, draft, true).valid;
   const full = attempt(state);
   // Sentences are compressed, then go from the end (the punchline, then the why), before any hashtag or emoji.
   const compressed = options.cut === false ? sentences : sentences.map(compressSentence);
@@ -248,18 +243,7 @@ export function fitTeaser(draft: TeaserDraft, platform: PlatformId, options: Fit
     (s) => ({ ...s, hashtags: s.hashtags.slice(0, 2) }),
     (s) => ({ ...s, emojis: s.emojis.slice(0, 1) }),
   ];
-  if (full.valid) {
-    // It fits as the platform counts; shorten further only as far as needed to fit with the link counted whole.
-    if (!fitsWhole(state)) {
-      let next = state;
-      for (const step of steps) {
-        next = step(next);
-        const rendered = attempt(next);
-        if (rendered.valid && fitsWhole(next)) return finish(draft, platform, next, rendered);
-      }
-    }
-    return finish(draft, platform, state, full);
-  }
+  if (full.valid) return finish(draft, platform, state, full);
   for (const step of steps) {
     state = step(state);
     const rendered = attempt(state);

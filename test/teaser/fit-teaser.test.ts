@@ -206,20 +206,17 @@ describe('checkEditedTeaser', () => {
   });
 });
 
-describe('Bluesky with the link counted whole', () => {
-  const link = `https://example.com/${'a'.repeat(60)}`;
+describe('Bluesky counts the link as shown', () => {
   const fact = `${sentenceOf(120)}`;
   const why = `${sentenceOf(100)}`;
 
-  it('drops the why rather than count on the shortened link, when the link is short enough to be read whole', () => {
-    const teaser = fitTeaser(draft([fact, why], { link }), 'bluesky');
-    expect(measureBluesky(teaser.text).valid).toBe(true);
-    expect(measureBluesky(teaser.text.replace(/\S+$/u, link)).graphemes).toBeLessThanOrEqual(300);
-    expect(teaser.hook).toBe(fact);
-  });
-
-  it('keeps the why when a long link can only be counted shortened', () => {
-    const long = `https://example.com/${'a'.repeat(120)}`;
-    expect(fitTeaser(draft([fact, why], { link: long }), 'bluesky').hook).toBe(`${fact} ${why}`);
+  // The post text holds the shortened display ("example.com/aaaaaaaaaaaaa…"); the full URL is only in the facet.
+  it('keeps the why when it fits beside the shortened link, however long the full URL', () => {
+    for (const link of [`https://example.com/${'a'.repeat(60)}`, `https://example.com/${'a'.repeat(120)}`]) {
+      const teaser = fitTeaser(draft([fact, why], { link }), 'bluesky');
+      expect(teaser.hook).toBe(`${fact} ${why}`);
+      expect(teaser.text.endsWith(shortenLinkForDisplay(link))).toBe(true);
+      expect(measureBluesky(teaser.text).valid).toBe(true);
+    }
   });
 });
