@@ -129,7 +129,9 @@ const NAME_APPOSITION =
 const OPENING_PREPOSITION = /^(pour|selon|après|avant|avec|pendant|depuis|for|after|before|with|according|since|during|para|según|tras|con|durante|desde)\b/iu;
 
 // A trailing circumstance ("…, au moment où l’entreprise doit…") adds context, not the point.
-const TRAILING_CLAUSE = /,\s+(au moment où|où|alors que|tandis que|d’autant que|d'autant que|while|whereas|where|as|at a time when|mientras|cuando|donde|en un momento en que)\s[^,;:]+([.!?…])$/u;
+// "…, many of them behind new defences" details the figure before it: the figure is the fact.
+const TRAILING_CLAUSE =
+  /,\s+(au moment où|où|alors que|tandis que|d’autant que|d'autant que|while|whereas|where|as|at a time when|mientras|cuando|donde|en un momento en que|(?:many|most|some|several|half|all) of (?:them|which|whom)|dont (?:beaucoup|certains|certaines|la plupart|une partie)|(?:muchos|muchas|algunos|algunas|la mayoría) de (?:ellos|ellas|los cuales|las cuales))\s[^,;:]+([.!?…])$/u;
 
 // A trailing participle ("…, courtisés à coups de rémunérations") qualifies what is said; a figure or a name keeps it.
 const TRAILING_PARTICIPLE = /,\s+\p{Ll}+(?:ée?s?|ed|ing|ad[oa]s?|id[oa]s?)\s[^,;:\p{N}\p{Lu}]+([.!?])$/u;
@@ -150,12 +152,19 @@ function headOf(apposition: string): string {
 export function compressSentence(sentence: string): string {
   let text = sentence.replace(TRAILING_CLAUSE, '$2').replace(TRAILING_PARTICIPLE, '$1').replace(TRAILING_PHRASE, '$2').replace(/\s*\((?![^()]*[\p{N}])[^()]{1,80}\)/gu, '');
   // "un modèle d’un milliard de paramètres" carries a figure in words: it stays.
+  // "Según las simulaciones, el trayecto…": who says so is detail; ", de puerta a puerta," a manner.
+  text = text.replace(LEADING_ATTRIBUTION, (_, first: string) => first.toLocaleUpperCase());
+  // In a list ("Lost, an Ice Cube side-scroller, …, and more, at length,") every item stays.
+  if ((text.match(/,/gu) ?? []).length <= 2) text = text.replace(MANNER, '');
   const dropUnlessCounted = (whole: string, subject: string) => (NUMBER_WORD.test(whole) ? whole : `${subject} `);
   if (!OPENING_PREPOSITION.test(text)) text = text.replace(SUBJECT_APPOSITION, dropUnlessCounted).replace(DESCRIPTIVE_APPOSITION, dropUnlessCounted);
   text = text.replace(NAME_APPOSITION, (whole, name: string) => (NUMBER_WORD.test(whole) ? whole : `${name}${headOf(whole.slice(name.length))} `));
   // Only the plain space a removed clause leaves: a French no-break space before ":" stays.
   return text.replace(/ +([,.;:!?])/gu, '$1').replace(/ {2,}/gu, ' ');
 }
+
+const LEADING_ATTRIBUTION = /^(?:Selon|D[’']après|Según|De acuerdo con|According to)\s[^,;:\p{N}]{3,40},\s+(\p{Ll})/u;
+const MANNER = /,\s(?:de|à|en|in|at|on|por|a|par|by)\s[^,;:()\p{N}\p{Lu}]{3,25},(?=\s\p{Ll})/gu;
 
 // "voted 94 to 12 on Thursday", "a annoncé mardi que": the day of the week is the wire's detail, never the teaser's.
 const WEEKDAY =
@@ -188,10 +197,13 @@ function sectionSentences(text: string | undefined, language: string | undefined
   return out;
 }
 
+// "The problem is narrower: …": a comparison whose other side the colon brings.
+const COMPARATIVE_END = /(?<![\p{L}\p{M}])(?:is|are|was|were|est|sont|était|es|son|era)\s+(?:\p{L}+er|(?:plus|moins|más|menos|more|less)\s\p{L}+)$/iu;
+
 /** "Le projet confirme l’attrait de la France : une électricité abondante, …" -> the claim without its list, when the claim is a sentence of its own. */
 function withoutElaboration(sentence: string): string | undefined {
   const colon = /^([^:;]+?)[\s\u00A0\u202F]?:\s/u.exec(sentence);
-  if (!colon || colon[1]!.split(/\s+/u).length < 5 || /[,«“"(]$/u.test(colon[1]!)) return undefined;
+  if (!colon || colon[1]!.split(/\s+/u).length < 5 || /[,«“"(]$/u.test(colon[1]!) || COMPARATIVE_END.test(colon[1]!.trim())) return undefined;
   return `${colon[1]!.trim()}.`;
 }
 
@@ -245,6 +257,16 @@ const CONTRAST = /(?<![\p{L}\p{M}])(mais|but|pero|sino|instead|plutôt|rather|ye
 // "This is a milestone", "C’est une reconnaissance" speak of the news itself and read well after it; "They", "Il" do not.
 const PRONOUN_START =
   /^((mais|but|pero|et|and|y)\s+)?(il|elle|ils|elles|on|it|they|he|she|él|ella|ellos|ellas|there (?:is|are)|il y a|hay)(?![\p{L}\p{M}])|^(mais|but|pero)\s+(ce|c[’']|cela|ça|this|that|esto|eso)(?![\p{L}\p{M}])/iu;
+const DEMONSTRATIVE_START = /^(c[’']est|ce sont|cela|ça|ceci|this|that|these|those|esto|eso|esta|este|ello)(?![\p{L}\p{M}])/iu;
+const CONTRAST_START = /^(mais|but|pero|however|pourtant|sin embargo)(?![\p{L}\p{M}])/iu;
+// A sum of money: "£600", "2 millions d’euros", "4.200 millones de pesos".
+const SUM = /[£€$¥]\s?\p{N}[\p{N}.,\u00A0\u202F ]*(?:m|bn|k)?|\p{N}[\p{N}.,\u00A0\u202F ]*\s?(?:(?:millions?|milliards?|millones|billions?|mil)\s(?:d[’']|de\s)?)?(?:€|£|\$|euros?|dollars?|pounds?|livres|pesos|dólares)(?![\p{L}\p{M}])/giu;
+
+/** A sum the fact has not introduced: its digits appear nowhere in what is already said. */
+function unanchoredSum(text: string, said: string): boolean {
+  const known = new Set(figures(said));
+  return [...text.matchAll(SUM)].some((match) => figures(match[0]).every((figure) => !known.has(figure)));
+}
 const POSSESSIVE_START = /^(son|sa|ses|leur|leurs|its|their|his|her|su|sus)(?![\p{L}\p{M}])/iu;
 const CONJUNCTION_START = /^(et|and|y|or|also|aussi|además|meanwhile|pendant ce temps)(?![\p{L}\p{M}])/iu;
 // "Pour EDF, le contrat…": what one side of the deal gains is not why it matters.
@@ -314,6 +336,14 @@ function whyScore(candidate: WhyCandidate, said: string): number {
   if (NEGATION.test(text) && !CONTRAST.test(text.replace(/^\p{L}+/u, '')) && opensWithName(text, said)) score -= 4;
   if (PRONOUN_START.test(text)) score -= 4;
   else if (POSSESSIVE_START.test(text)) score -= 1;
+  // "C’est la voie que…" further into a section points back to the sentence before it, which the hook does not carry.
+  // "C’est la preuve que…", "This is a milestone" judge the news itself and stand alone.
+  const judges = STAKE.test(firstWords(text, 4)) || STAKE_NOUN.test(firstWords(text, 4));
+  if (index > 0 && source !== 'description' && DEMONSTRATIVE_START.test(text) && !judges) score -= 4;
+  // "Mais sur un trajet qui en compte une vingtaine…": the answer to a one-sided view's previous line.
+  if (index > 0 && (source === 'optimistic' || source === 'pessimistic') && CONTRAST_START.test(text)) score -= 4;
+  // "£600 does not undo…": a sum the fact never introduced leaves the reader asking what it is.
+  if (unanchoredSum(text, said)) score -= 4;
   if (CONJUNCTION_START.test(text)) score -= 2;
   if (speaksForSide(text, said)) score -= 3;
   if (opensOnUnknown(text, said)) score -= 1;
@@ -330,6 +360,10 @@ function whyScore(candidate: WhyCandidate, said: string): number {
   else if (source === 'description') score += 0.5;
   else score -= index === 0 ? 0.75 : 1;
   return score;
+}
+
+function firstWords(text: string, count: number): string {
+  return text.split(/\s+/u).slice(0, count).join(' ');
 }
 
 /** A short closing line that stands alone: an open question, a blunt limit. */
@@ -375,6 +409,38 @@ function factWithFigure(title: string, candidates: string[]): string | undefined
   return undefined;
 }
 
+// "le 1 de marzo de 2027", "en 2026": when it happens is no measure of what happened.
+const DATE =
+  /(?<![\p{L}\p{N}])(?:\p{N}{1,2}(?:er)?\s(?:de\s)?(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|january|february|march|april|may|june|july|august|september|october|november|december|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)(?:\s(?:de\s)?\p{N}{4})?|(?:19|20)\p{N}{2})(?![\p{L}\p{N}])/giu;
+
+/** A measure other than a date, that the title does not already give. */
+function bringsMeasure(sentence: string, title: string): boolean {
+  const known = new Set(figures(title));
+  return figures(withoutNameNumbers(sentence.replace(DATE, ''))).some((figure) => !known.has(figure)) || (LARGE_NUMBER.test(sentence) && !LARGE_NUMBER.test(title));
+}
+
+// A figure sentence that points back ("Sus 64 rutas", "They", "Cela") needs the sentence before it.
+function standsAlone(sentence: string): boolean {
+  return !PRONOUN_START.test(sentence) && !POSSESSIVE_START.test(sentence) && !DEMONSTRATIVE_START.test(sentence) && !LEADING_CONNECTOR.test(sentence);
+}
+
+/**
+ * A title that states the news without its figure, followed by the first sentence of the subtitle or the factual summary
+ * that brings one, compressed: "Medellín rediseña su red… . Según las simulaciones, el trayecto medio bajará de 58 a 47 minutos."
+ */
+function titleThenFigure(title: string, candidates: string[], theme: string): string | undefined {
+  const room = FACT_ROOM - length(title) - 1;
+  let best: { text: string; score: number } | undefined;
+  for (const candidate of candidates) {
+    if (!standsAlone(candidate) || repeats(candidate, title)) continue;
+    const fitted = fitting(candidate, room);
+    // The figure of what the title and the subtitle speak of ("el trayecto medio"), not of what it cost.
+    const score = fitted && bringsMeasure(fitted, title) ? overlap(fitted, theme) : -1;
+    if (fitted && score > (best?.score ?? -1)) best = { text: fitted, score };
+  }
+  return best && `${title} ${best.text}`;
+}
+
 /** "Le ministère a testé…" in the subtitle, "Le ministère de l’Éducation nationale a publié…" in the article: the fact names who. */
 function namedSubject(sentence: string, text: string): string {
   const opening = /^(?:Le|La|Les|L[’']|The|El|Los|Las)\s?\p{Ll}[\p{L}\p{M}-]*(?=\s)/u.exec(sentence)?.[0];
@@ -398,8 +464,14 @@ function namedActor(title: string, text: string): string {
     const said = match[2]!.split(' ');
     let shared = 0;
     while (shared < said.length && shared + 1 < words.length && foldText(said[shared]!) === foldText(words[shared + 1]!)) shared++;
-    // Two words at least, the last a word of its own ("una startup de Bogotá", never "a Nairobi"), and the title goes on with a verb.
-    if (shared < 2 || FUNCTION_WORD.test(said[shared - 1]!) || !/^\p{Ll}/u.test(words[shared + 1] ?? '')) continue;
+    // Two words at least, the last a word of its own ("una startup de Bogotá", never "a Nairobi").
+    if (shared < 2 || FUNCTION_WORD.test(said[shared - 1]!)) continue;
+    const next = words[shared + 1] ?? '';
+    const lowered = `${title.charAt(0).toLowerCase()}${title.slice(1)}`;
+    // "Un outil de prévision du mildiou, testé sur…, a permis…": the subject is already set off by a comma; the name goes before it.
+    if (/^[^,]+,\s/u.test(words.slice(shared + 1).join(' ')) && (FUNCTION_WORD.test(next) || !/,/u.test(words[shared]!))) return `${match[1]}, ${lowered}`;
+    // The title goes on with a verb.
+    if (!/^\p{Ll}/u.test(next) || FUNCTION_WORD.test(next)) continue;
     const actor = words.slice(0, shared + 1).join(' ');
     return `${match[1]}, ${actor.charAt(0).toLowerCase()}${actor.slice(1)}, ${words.slice(shared + 1).join(' ')}`;
   }
@@ -416,6 +488,7 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
   const { title, emoji } = cleanTitle(article.title);
   const sections = sectionsOf(article);
   const why = sectionOfKind(sections, 'why');
+  const factSection = sectionOfKind(sections, 'fact', feed.summaryHeadings) ?? why;
   const description = sentencesOf(article.summary, language);
   const lead = extractHook({ ...article, title: '' }, feed).sentences;
   const usable = (sentences: string[]) => sentences.filter((s) => s !== title && !isQuestion(s));
@@ -425,11 +498,15 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
   const stated = title && title.split(' ').length >= 4 ? statementOf(title) : undefined;
   const statement = stated && namedActor(stated, [article.summary, article.content].join('\n'));
   const titleStates = statement ? fitting(asSentence(statement), HOOK_MAX) : undefined;
-  const titleFact = titleStates && !hasFigure(titleStates) ? (factWithFigure(titleStates, usable([...lead, ...description])) ?? titleStates) : titleStates;
+  const figureCandidates = usable([...lead, ...description]);
+  const withFigure = (stated: string) =>
+    factWithFigure(stated, figureCandidates) ?? titleThenFigure(stated, usable([...description, ...lead, ...sectionSentences(factSection?.text, language, 8)]), `${stated} ${article.summary}`) ?? stated;
+  const titleFact = titleStates && !hasFigure(titleStates) ? withFigure(titleStates) : titleStates;
   const carriers = factCandidates.filter(carriesFact).map((s) => fitting(s, HOOK_MAX)).filter((s): s is string => !!s);
   const fallback = factCandidates.map((s) => fitting(s, HOOK_MAX)).find(Boolean);
   const found = titleFact ?? carriers.find((s) => /\p{N}/u.test(s)) ?? carriers[0] ?? fallback;
-  const fact = found && found !== titleFact ? namedSubject(found, article.content ?? '') : found;
+  // "Un outil de prévision du mildiou, testé sur…" in the subtitle: the fact names the tool as the article does.
+  const fact = found && found !== titleFact ? namedActor(namedSubject(found, article.content ?? ''), article.content ?? '') : found;
   const base = { title, subject: `${title}\n${fact ?? ''}`, ...(emoji ? { titleEmoji: emoji } : {}) };
   if (!fact) return { ...base, sentences: title ? [asSentence(title)] : lead.slice(0, 1) };
 

@@ -458,3 +458,77 @@ describe('hashtags, third pass', () => {
     expect(x!.hashtags.slice(0, 2)).toEqual(['IA', 'Señalia']);
   });
 });
+
+describe('the voice, fourth pass: explainers heraut never saw', () => {
+  it('follows a title without a figure with the subtitle’s sentence that brings one, compressed', () => {
+    const article = makeArticle({
+      title: 'Norvik Harbour hands its cranes to an AI scheduler',
+      summary: 'An audit found 4,100 ships waited less than 30 minutes in 2026, most of them container vessels from Asia.',
+      language: 'en',
+    });
+    const hook = composeHook(article, {}).sentences.join(' ');
+    expect(hook).toMatch(/^Norvik Harbour hands its cranes to an AI scheduler\. An audit found 4,100 ships waited less than 30 minutes in 2026/u);
+    // "…, most of them container vessels" details the figure: it goes first when room is short.
+    expect(compressSentence('An audit found 4,100 ships waited less than 30 minutes in 2026, most of them container vessels from Asia.')).toBe(
+      'An audit found 4,100 ships waited less than 30 minutes in 2026.',
+    );
+  });
+
+  it('takes the figure of what the title speaks of from the summary, without who says so, the manner or a date', () => {
+    const article = makeArticle({
+      title: 'Valdemar reorganiza su puerto con inteligencia artificial',
+      content: [
+        'Resumen factual',
+        'El nuevo plan entrará en servicio el 1 de junio de 2027. Según las simulaciones, la espera de cada barco, de media, bajará de 31 a 26 horas. El proyecto ha costado 900 millones de pesos.',
+      ].join('\n\n'),
+      summary: 'La espera de cada barco se acorta, pero los pescadores pierden su muelle.',
+      language: 'es',
+    });
+    const first = composeHook(article, {}).sentences[0];
+    expect(first).toMatch(/^Valdemar reorganiza su puerto con inteligencia artificial\. .*31 a 26 horas\.$/u);
+    expect(compressSentence('Según las simulaciones, la espera de cada barco, de media, bajará de 31 a 26 horas.')).toBe('La espera de cada barco bajará de 31 a 26 horas.');
+  });
+
+  it('names the tool a subtitle calls "un outil", as the article names it', () => {
+    const article = makeArticle({
+      title: 'Pourquoi les maraîchers laissent une IA décider quand arroser ?',
+      summary: 'Un outil de prévision de la sécheresse, testé sur 4 000 hectares de Beauce, a permis de réduire d’un tiers l’arrosage.',
+      content: 'Point de vue neutre\n\nLa chambre d’agriculture a publié le bilan de Hydrix, un outil de prévision des besoins en eau conçu avec une start-up.',
+      language: 'fr',
+    });
+    expect(composeHook(article, {}).sentences[0]).toBe(
+      'Hydrix, un outil de prévision de la sécheresse, testé sur 4 000 hectares de Beauce, a permis de réduire d’un tiers l’arrosage.',
+    );
+  });
+
+  const whyOf = (content: string[]) =>
+    composeHook(makeArticle({ title: 'Norvik Harbour cuts ship waiting times by 40% with an AI crane scheduler', content: content.join('\n\n'), language: 'en' }), {}).sentences[1];
+
+  it('never takes a why that points back to a sentence the hook does not carry ("That is the route…")', () => {
+    const why = whyOf(['Neutral view', 'The harbour avoids new quays by changing the contract. That is the route most European ports now defend for their crane crews.', 'Pessimistic view', 'Dockers fear the scheduler will decide who works each night.']);
+    expect(why).toBeDefined();
+    expect(why).not.toMatch(/^That/u);
+  });
+
+  it('never takes a why with a sum the fact never introduced', () => {
+    expect(whyOf(['Neutral view', 'For a docker who loses a night shift, £90 does not make up for a missed rent payment.'])).toBeUndefined();
+  });
+
+  it('never takes a one-sided view’s "But…" that answers its own previous line', () => {
+    const why = whyOf([
+      'Neutral view',
+      'Cranes have been scheduled by software in other ports before.',
+      'Pessimistic view',
+      'Nine seconds per crane looks small. But over a shift that counts twenty moves, it adds three minutes for crews who have no other choice.',
+    ]);
+    expect(why).toBe('Cranes have been scheduled by software in other ports before.');
+  });
+
+  it('never keeps a comparison cut from what it compares ("The problem is narrower.")', () => {
+    const why = whyOf([
+      'Neutral view',
+      'The problem the unions point to is narrower: schedulers trained on old data can still be blind to the new cranes installed last spring on the northern quays, and crews cannot see why a shift moved.',
+    ]);
+    expect(why).toBeUndefined();
+  });
+});
