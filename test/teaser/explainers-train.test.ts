@@ -135,3 +135,25 @@ describe('teasers of the dev explainers', async () => {
     });
   }
 });
+
+// Scored blind before the fourth pass (explainers-fresh.expect.md): the key fact's figure or name, whatever the title gives.
+describe('teasers of the fresh explainers', async () => {
+  const fresh = await parseFeedDocument(readFileSync(new URL('../fixtures/explainers/explainers-fresh.rss', import.meta.url)), { feedId: 'explainers', feedUrl: 'https://explainers-ia.fr/feed/' });
+  const cases: Array<[string, string[], string]> = [
+    ['lyon-feux-tricolores', ['Lyon', '12 lignes'], 'fr'],
+    ['marlow-finch', ['Marlow & Finch', '38,000'], 'en'],
+    // The title names neither figure: 58 → 47 comes from the summary.
+    ['medellin-red-autobuses', ['Medellín', '58 a 47 minutos'], 'es'],
+    // The subtitle's "Un outil de prévision" is named as the article names it.
+    ['vignerons-bordelais', ['Vitalerte', '38 000'], 'fr'],
+    ['world-rugby', ['World Rugby', '31%'], 'en'],
+    ['hospital-miguel-servet', ['Miguel Servet', '23 %'], 'es'],
+    ['sacem-accord-licence', ['Sacem'], 'fr'],
+    // The title names no figure: 23,000 and 40% come from the subtitle.
+    ['central-bank-ireland', ['23,000', '40%'], 'en'],
+  ];
+  it('covers every item', () => expect(fresh.articles.map((a) => cases.find(([slug]) => a.link.includes(slug))).filter(Boolean)).toHaveLength(8));
+  for (const [slug, facts, language] of cases) {
+    it(slug, () => checkTeasers(fresh.articles.find((a) => a.link.includes(slug))!, facts, language));
+  }
+});
