@@ -543,6 +543,8 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
           { ...c, text: whole ?? (short && fitting(short, room)) ?? '', penalty: (short ? 1.5 : halved) + added },
           // The point without its announcement reads well alone; it lost only the words that introduced it.
           { ...c, text: (tail && fitting(tail, room)) ?? '', penalty: 0.5 + added },
+          // "El trayecto medio se acorta, pero algunos barrios pierden…" after the figure that says so: the turn alone.
+          { ...c, text: fitting(turnAfter(text, said) ?? '', room) ?? '', penalty: added },
         ];
       })
       // "We talk Nintendo, getting "Genesis big," Las Vegas,": a feed's summary cut mid-list stops mid-idea.
@@ -561,6 +563,13 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
       .sort((a, b) => b.score - a.score)[0]?.text;
     return punchline ? [fact, reason, punchline] : [fact, reason];
   }
+}
+
+/** What follows ", pero / mais / but" when what precedes it repeats what the hook already says. */
+function turnAfter(sentence: string, said: string): string | undefined {
+  const turn = /^([^,;:]+),\s+(pero|mais|but|yet)\s+(\p{Ll}[^;:]+[.!?])$/u.exec(sentence);
+  if (!turn || overlap(turn[1]!, said) < 0.5 || !standsAlone(turn[3]!)) return undefined;
+  return `${turn[2]!.charAt(0).toUpperCase()}${turn[2]!.slice(1)} ${turn[3]}`;
 }
 
 // Below this a sentence says too little, or the fact again: the fact alone reads better.

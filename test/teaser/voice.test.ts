@@ -487,6 +487,8 @@ describe('the voice, fourth pass: explainers heraut never saw', () => {
     const first = composeHook(article, {}).sentences[0];
     expect(first).toMatch(/^Valdemar reorganiza su puerto con inteligencia artificial\. .*31 a 26 horas\.$/u);
     expect(compressSentence('Según las simulaciones, la espera de cada barco, de media, bajará de 31 a 26 horas.')).toBe('La espera de cada barco bajará de 31 a 26 horas.');
+    // The subtitle's "se acorta" is said by the figure: only its turn is the why.
+    expect(composeHook(article, {}).sentences[1]).toBe('Pero los pescadores pierden su muelle.');
   });
 
   it('names the tool a subtitle calls "un outil", as the article names it', () => {
