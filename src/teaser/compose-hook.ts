@@ -262,10 +262,17 @@ const CONTRAST_START = /^(mais|but|pero|however|pourtant|sin embargo)(?![\p{L}\p
 // A sum of money: "£600", "2 millions d’euros", "4.200 millones de pesos".
 const SUM = /[£€$¥]\s?\p{N}[\p{N}.,\u00A0\u202F ]*(?:m|bn|k)?|\p{N}[\p{N}.,\u00A0\u202F ]*\s?(?:(?:millions?|milliards?|millones|billions?|mil)\s(?:d[’']|de\s)?)?(?:€|£|\$|euros?|dollars?|pounds?|livres|pesos|dólares)(?![\p{L}\p{M}])/giu;
 
-/** A sum the fact has not introduced: its digits appear nowhere in what is already said. */
+/**
+ * A sum the fact has not introduced, standing as the subject ("For someone…, £600 does not undo…"): the reader does not know
+ * what it is. "…is worth more than $50m" says what its sum is.
+ */
 function unanchoredSum(text: string, said: string): boolean {
   const known = new Set(figures(said));
-  return [...text.matchAll(SUM)].some((match) => figures(match[0]).every((figure) => !known.has(figure)));
+  for (const opening of [text, text.replace(/^[^,]{1,80},\s*/u, '')]) {
+    const sum = [...opening.matchAll(SUM)][0];
+    if (sum?.index === 0 && figures(sum[0]).every((figure) => !known.has(figure))) return true;
+  }
+  return false;
 }
 const POSSESSIVE_START = /^(son|sa|ses|leur|leurs|its|their|his|her|su|sus)(?![\p{L}\p{M}])/iu;
 const CONJUNCTION_START = /^(et|and|y|or|also|aussi|además|meanwhile|pendant ce temps)(?![\p{L}\p{M}])/iu;
@@ -499,8 +506,9 @@ export function composeHook(article: Article, feed: Pick<FeedConfig, 'summaryHea
   const statement = stated && namedActor(stated, [article.summary, article.content].join('\n'));
   const titleStates = statement ? fitting(asSentence(statement), HOOK_MAX) : undefined;
   const figureCandidates = usable([...lead, ...description]);
-  const withFigure = (stated: string) =>
-    factWithFigure(stated, figureCandidates) ?? titleThenFigure(stated, usable([...description, ...lead, ...sectionSentences(factSection?.text, language, 8)]), `${stated} ${article.summary}`) ?? stated;
+  // Only an article with a factual summary says which sentence states the news: elsewhere a figure may be a price or a count of episodes.
+  const figureSentences = factSection ? usable([...description, ...lead, ...sectionSentences(factSection.text, language, 8)]).filter((s) => s.split(/\s+/u).length >= 6) : [];
+  const withFigure = (stated: string) => factWithFigure(stated, figureCandidates) ?? titleThenFigure(stated, figureSentences, `${stated} ${article.summary}`) ?? stated;
   const titleFact = titleStates && !hasFigure(titleStates) ? withFigure(titleStates) : titleStates;
   const carriers = factCandidates.filter(carriesFact).map((s) => fitting(s, HOOK_MAX)).filter((s): s is string => !!s);
   const fallback = factCandidates.map((s) => fitting(s, HOOK_MAX)).find(Boolean);
