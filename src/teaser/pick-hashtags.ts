@@ -306,6 +306,8 @@ export function pickHashtags(input: HashtagInput, feed: Pick<FeedConfig, 'hashta
       return;
     }
     if (/^[\p{Lu}\p{N}]+$/u.test(tag) && letters(tag) >= 6 && !isAcronym(tag, article)) return;
+    // #France beside #MétéoFrance says nothing more.
+    if (deferFiller && key.length >= 4 && picked.some((other) => foldText(other).includes(key))) return;
     seen.add(key);
     picked.push(tag);
   };

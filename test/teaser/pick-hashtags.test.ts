@@ -109,3 +109,12 @@ describe('pickHashtags', () => {
     expect(pickHashtags({ text: 'artificial intelligence', categories: [], language: 'de' }, feed)).toEqual(['AI']);
   });
 });
+
+describe('a tag inside another', () => {
+  it('never adds #France beside #MétéoFrance', () => {
+    const text = 'Météo-France confie ses prévisions à un modèle d’IA entraîné sur les données de toute la France.';
+    const tags = pickHashtags({ text, categories: ['FRANCE', 'Climat'], language: 'fr', hook: text, article: text }, makeFeed({ hashtags: ['IA'] }));
+    expect(tags).toContain('MétéoFrance');
+    expect(tags).not.toContain('France');
+  });
+});
