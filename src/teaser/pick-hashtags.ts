@@ -296,6 +296,7 @@ export function pickHashtags(input: HashtagInput, feed: Pick<FeedConfig, 'hashta
   const seen = new Set<string>(inHook);
   const picked: string[] = [];
   const fillers: string[] = [];
+  let topics = 0;
   const consider = (raw: string, deferFiller = true) => {
     if (picked.length >= max) return;
     const tag = normalizeHashtag(raw);
@@ -309,9 +310,13 @@ export function pickHashtags(input: HashtagInput, feed: Pick<FeedConfig, 'hashta
     // #France beside #MétéoFrance says nothing more.
     if (deferFiller && key.length >= 4 && picked.some((other) => foldText(other).includes(key))) return;
     seen.add(key);
-    picked.push(tag);
+    // #Cour picked from "la Cour des comptes" gives way to #CourDesComptes: the whole name takes the piece's place.
+    const piece = deferFiller ? picked.findIndex((other, i) => i >= topics && foldText(other).length >= 3 && key.startsWith(foldText(other))) : -1;
+    if (piece >= 0) picked[piece] = tag;
+    else picked.push(tag);
   };
   for (const tag of topicTags(feed.hashtags, input.language)) consider(tag, false);
+  topics = picked.length;
   for (const tag of input.suggested ?? []) consider(byPhrase.get(foldText(tag)) ?? tag);
   const entities = rankedEntities(input.text.slice(0, SCAN_CHARS), article.slice(0, 20 * SCAN_CHARS));
   const dictionaryTag = (phrase: string) => byPhrase.get(foldText(phrase));

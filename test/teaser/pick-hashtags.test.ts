@@ -67,6 +67,13 @@ describe('pickHashtags', () => {
       expect(pick(pair, [], 'SiPearl conçoit Rhea 2. Nvidia fournit les GPU. SiPearl livre en 2027.')).toEqual(['IA', 'SiPearl', 'Nvidia']);
     });
 
+    it('a piece of a name picked first gives its place to the whole name (#Cour, then #CourDesComptes)', () => {
+      const text = 'Pourquoi la Cour des comptes juge décevante l’IA antifraude du fisc';
+      const tags = pick(text, ['Cour des comptes', 'Administration'], 'La Cour des comptes publie son rapport. La Cour note que le fisc encaisse peu.');
+      expect(tags).toContain('CourDesComptes');
+      expect(tags).not.toContain('Cour');
+    });
+
     it('the name the title opens with, even when the article names another one more', () => {
       const text = 'Kyutai publie Sonal, un modèle vocal open source';
       expect(pick(text, ['Audio'], 'Sonal parle. Sonal écoute. Sonal répond. Un modèle signé Kyutai.')).toEqual(['IA', 'Kyutai', 'Sonal']);
