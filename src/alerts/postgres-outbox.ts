@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '../log.js';
+import { openOnce } from '../queue/open-once.js';
 import { type AlertOutbox, maxAttempts, type OutboxEntry } from './alert-outbox.js';
 
 /** How long a worker that took due alerts has to send them before another worker may take them again. */
@@ -11,15 +12,8 @@ const sendingMs = 10 * 60_000;
  * The connection is opened on first use: a setup without alerts never opens it.
  */
 export function postgresOutbox(url: string, log?: Logger): AlertOutbox & { close(): Promise<void> } {
-  let opening: Promise<pg.Pool> | undefined;
-  const pool = () =>
-    (opening ??= import('../queue/postgres/open-database.js')
-      .then(({ openDatabase }) => openDatabase(url, { log, max: 1 }))
-      .then((database) => database.pool)
-      .catch((error: unknown) => {
-        opening = undefined;
-        throw error;
-      }));
+  const opened = openOnce(() => import('../queue/postgres/open-database.js').then(({ openDatabase }) => openDatabase(url, { log, max: 1 })).then((database) => database.pool));
+  const pool = () => opened.get();
   return {
     async add(entry) {
       const { rowCount } = await (await pool()).query('INSERT INTO heraut_alert_outbox (key, entry) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [entry.alert.key, entry]);
@@ -47,9 +41,7 @@ export function postgresOutbox(url: string, log?: Logger): AlertOutbox & { close
       await (await pool()).query('DELETE FROM heraut_alert_outbox WHERE raised_at < $1 AND (NOT pending OR attempts >= $2)', [before, maxAttempts]);
     },
     async close() {
-      const open = opening;
-      opening = undefined;
-      if (open) await (await open.catch(() => undefined))?.end();
+      await (await opened.take())?.end();
     },
   };
 }

@@ -1,7 +1,8 @@
 import type { Logger } from '../log.js';
 import type { Job } from './job.js';
+import { openOnce } from './open-once.js';
 import { openStores } from './open-stores.js';
-import type { AccountState, FeedState, Holding, Stores } from './stores.js';
+import type { AccountState, FeedState, Holding } from './stores.js';
 
 /**
  * What the queue holds, read fresh on every call: for a process that only watches (the service, whose cycles run in
@@ -18,16 +19,9 @@ export interface QueueView {
 }
 
 export function queueView(options: { dir: string; namespace: 'live' | 'dry-run'; log?: Logger }): QueueView {
-  let opening: Promise<Stores> | undefined;
+  const opened = openOnce(() => openStores({ location: options.dir, namespace: options.namespace, log: options.log }));
   let closed = false;
-  // An open that failed (the database down for a moment) is tried again on the next read, where the caller reports it.
-  const stores = () => {
-    if (closed) return Promise.reject(new Error('queue view closed'));
-    return (opening ??= openStores({ location: options.dir, namespace: options.namespace, log: options.log }).catch((error: unknown) => {
-      opening = undefined;
-      throw error;
-    }));
-  };
+  const stores = () => (closed ? Promise.reject(new Error('queue view closed')) : opened.get());
   return {
     dir: options.dir,
     feedStates: async () => (await stores()).feeds.all(),
@@ -36,9 +30,7 @@ export function queueView(options: { dir: string; namespace: 'live' | 'dry-run';
     holders: async () => (await stores()).holders(),
     async close() {
       closed = true;
-      const open = opening;
-      opening = undefined;
-      if (open) await (await open.catch(() => undefined))?.close();
+      await (await opened.take())?.close();
     },
   };
 }

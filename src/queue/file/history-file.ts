@@ -4,6 +4,7 @@ import { HerautError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { appendLines, readIfExists } from '../atomic-file.js';
 import type { Job } from '../job.js';
+import { openOnce } from '../open-once.js';
 import type { ArticleFailure, ArticleHistory, ArticleOutcome, ArticleRecord, ArticleRef } from '../stores.js';
 
 /**
@@ -136,7 +137,6 @@ export function openHistoryFile(options: HistoryFileOptions): HistoryFile {
   const historyFile = path.join(dir, 'history.log');
   const archiveFile = path.join(dir, 'archive.jsonl');
   const failuresFile = path.join(dir, 'failures.jsonl');
-  let loading: Promise<{ index: Index; jobIds: Set<string> }> | undefined;
 
   async function load(): Promise<{ index: Index; jobIds: Set<string> }> {
     const index: Index = { keys: new Map(), feedLinks: new Map(), links: new Set(), feeds: new Set() };
@@ -159,11 +159,7 @@ export function openHistoryFile(options: HistoryFileOptions): HistoryFile {
     return { index, jobIds };
   }
 
-  // A load that failed (a folder that could not be read for a moment) is tried again on the next call.
-  const loaded = () => (loading ??= load().catch((error: unknown) => {
-    loading = undefined;
-    throw error;
-  }));
+  const loaded = openOnce(load).get;
 
   async function unknownOf<T extends ArticleRef>(articles: readonly T[], dedupe: 'feed' | 'link'): Promise<T[]> {
     const { index, jobIds } = await loaded();
