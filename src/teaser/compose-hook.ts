@@ -1,4 +1,3 @@
-import { decodeHTML } from 'entities';
 import type { FeedConfig } from '../config/schema.js';
 import type { Article } from '../feeds/article.js';
 import { asSentence, contentStems, extractHook, isBoilerplate, leadSentences } from './extract-hook.js';
@@ -190,8 +189,7 @@ function sectionSentences(text: string | undefined, language: string | undefined
   for (const paragraph of splitParagraphs(text).slice(0, 4)) {
     for (const sentence of splitSentences(paragraph, language)) {
       if (out.length >= count) return out;
-      // A body encoded twice keeps "r&eacute;seau" after parsing.
-      if (!isBoilerplate(sentence)) out.push(/&[#\p{L}\p{N}]+;/u.test(sentence) ? cleanInline(decodeHTML(sentence)) : sentence);
+      if (!isBoilerplate(sentence)) out.push(sentence);
     }
   }
   return out;

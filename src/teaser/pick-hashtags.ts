@@ -175,7 +175,7 @@ function countIn(article: string, phrase: string): number {
 /** "SiPearl" in "SiPearl signe…", not only in "SiPearl & Nvidia" (or "Nvidia" not only after "&"). */
 function namedAlone(name: string, article: string, side: 'before' | 'after'): boolean {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
-  const pattern = side === 'before' ? `(?<![\\p{L}\\p{M}])${escaped}(?![\\p{L}\\p{M}])(?!\\s*&)` : `(?<![\\p{L}\\p{M}]|&(?:amp;)?\\s*)${escaped}(?![\\p{L}\\p{M}])`;
+  const pattern = side === 'before' ? `(?<![\\p{L}\\p{M}])${escaped}(?![\\p{L}\\p{M}])(?!\\s*&)` : `(?<![\\p{L}\\p{M}]|&\\s*)${escaped}(?![\\p{L}\\p{M}])`;
   return new RegExp(pattern, 'u').test(article);
 }
 

@@ -1,3 +1,4 @@
+import { decodeHTML } from 'entities';
 import type { FeedConfig, Llm, Utm } from '../config/schema.js';
 import { HerautError, errorMessage } from '../errors.js';
 import type { Article } from '../feeds/article.js';
@@ -41,11 +42,16 @@ function typeset(language: string | undefined, feed: Pick<FeedConfig, 'typograph
   return primary === 'fr' || (!primary && feed.typography === 'fr') ? applyFrenchTypography(text) : text;
 }
 
+// A body encoded twice keeps "r&eacute;seau" after parsing; what the teaser reads (hook, names, tags) is decoded once more.
+const ENTITY = /&[#\p{L}\p{N}]+;/u;
+const readable = (text: string) => (ENTITY.test(text) ? decodeHTML(text) : text);
+
 function prepare(source: Article, feed: FeedConfig, room = HOOK_MAX): Base {
   const language = articleLanguage(source);
-  const article = { ...source, language };
+  const article = { ...source, language, content: readable(source.content), sections: source.sections.map((section) => ({ ...section, text: readable(section.text) })) };
+  const whole = [article.title, article.summary, article.content].join('\n');
   const hook = composeHook(article, feed, room);
-  const apostrophe = dominantApostrophe(hook.sentences.join(' '), [article.title, article.summary, article.content].join('\n'));
+  const apostrophe = dominantApostrophe(hook.sentences.join(' '), whole);
   const sentences = hook.sentences.map((s) => typeset(language, feed, unifyApostrophes(s, apostrophe)));
   const hookText = sentences.join(' ');
   const categories = article.categories.map(cleanInline);
@@ -55,7 +61,7 @@ function prepare(source: Article, feed: FeedConfig, room = HOOK_MAX): Base {
     title: typeset(language, feed, hook.title),
     summary: typeset(language, feed, cleanInline(article.summary)),
     emojis,
-    hashtags: pickHashtags({ text: hook.subject, categories, language, hook: hookText, article: [article.title, article.summary, article.content].join('\n') }, feed),
+    hashtags: pickHashtags({ text: hook.subject, categories, language, hook: hookText, article: whole }, feed),
     langs: language ? [language] : [],
   };
 }
