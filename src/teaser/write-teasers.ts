@@ -142,10 +142,9 @@ const DECORATIONS: Array<[hashtags: number, emojis: number]> = [
 /** The longest hook every platform takes whole beside two hashtags and one emoji, in plain characters, with a margin for wide ones. */
 function hookRoom(draft: TeaserDraft, platforms: PlatformId[]): number {
   const fits = (size: number) =>
-    // Two sentences of at least one letter and a full stop each.
+    // Two sentences (a fact and its why) of at least one letter and a full stop each, kept whole by every platform.
     size >= 4 &&
     platforms.every((platform) => {
-      // Two sentences: the fitter may keep a lone sentence that fits only as the platform counts, never a why.
       const half = Math.floor(size / 2);
       const candidate = { ...draft, sentences: [`${'x'.repeat(half - 1)}.`, `${'x'.repeat(size - half - 2)}.`], hashtags: draft.hashtags.slice(0, 2), emojis: draft.emojis.slice(0, 1) };
       const teaser = fitTeaser(candidate, platform, { cut: false });
